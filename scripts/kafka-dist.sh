@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# kafka-dist.sh VERSION: assemble a directory shaped like the Apache Kafka
+# distribution (bin/, config/, libs/) from the jars on Maven Central, and
+# print its path. Re-running it is instant once the cache is complete.
+#
+# Environment: KAFKA_DIST_CACHE (default: <repo>/.cache/kafka).
+set -euo pipefail
+
+version="${1:-3.9.1}"
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cache="${KAFKA_DIST_CACHE:-$repo_root/.cache/kafka}"
+
+case "$version" in
+  3.*|2.*) scala=2.13 ;;
+  *) echo "kafka-dist.sh: version $version is not supported (want 2.x or 3.x)" >&2; exit 2 ;;
+esac
+
+dist="$cache/kafka_$scala-$version"
+if [[ -f "$dist/.complete" ]]; then
+  echo "$dist"
+  exit 0
+fi
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/dist/libs" "$work/dist/bin" "$work/dist/config"
+
+# Core does not bring a logging backend at run time; the broker's own
+# distribution ships reload4j with slf4j-reload4j, and so do we.
+cat > "$work/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.kafka-dist</groupId>
+  <artifactId>kafka-dist</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_$scala</artifactId><version>$version</version></dependency>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>$version</version></dependency>
+    <dependency><groupId>ch.qos.reload4j</groupId><artifactId>reload4j</artifactId><version>1.2.25</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version></dependency>
+  </dependencies>
+</project>
+POM
+
+echo "kafka-dist.sh: fetching Kafka $version jars with mvn" >&2
+mvn -B -q -f "$work/pom.xml" dependency:copy-dependencies \
+  -DincludeScope=runtime -DoutputDirectory="$work/dist/libs" >&2
+
+# Keep one slf4j binding: kafka-tools may bring slf4j-simple or logback at
+# run time, and two bindings make every launch print a warning.
+rm -f "$work/dist/libs"/slf4j-simple-*.jar "$work/dist/libs"/logback-*.jar
+
+tools_main() { # class names moved from core to tools across 3.x
+  local scala_class="$1" java_class="$2" jar
+  for jar in "$work/dist/libs"/kafka-tools-*.jar "$work/dist/libs"/kafka_"$scala"-*.jar; do
+    # A zip's central directory holds entry names uncompressed.
+    if grep -aq "${java_class//.//}.class" "$jar"; then echo "$java_class"; return; fi
+  done
+  echo "$scala_class"
+}
+topics_main="$(tools_main kafka.admin.TopicCommand org.apache.kafka.tools.TopicCommand)"
+producer_main="$(tools_main kafka.tools.ConsoleProducer org.apache.kafka.tools.ConsoleProducer)"
+consumer_main="$(tools_main kafka.tools.ConsoleConsumer org.apache.kafka.tools.consumer.ConsoleConsumer)"
+
+cat > "$work/dist/bin/kafka-run-class.sh" <<'SH'
+#!/usr/bin/env bash
+# kafka-run-class.sh CLASS [ARGS]: run a class of this distribution in the
+# foreground, replacing the shell so that signals reach the JVM.
+base_dir="$(cd "$(dirname "$0")/.." && pwd)"
+LOG_DIR="${LOG_DIR:-$base_dir/logs}"
+mkdir -p "$LOG_DIR"
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+: "${KAFKA_HEAP_OPTS:=-Xmx256M}"
+: "${KAFKA_JVM_PERFORMANCE_OPTS:=-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true}"
+: "${KAFKA_LOG4J_OPTS:=-Dlog4j.configuration=file:$base_dir/config/tools-log4j.properties}"
+# shellcheck disable=SC2086 # the *_OPTS variables are word lists
+exec "$JAVA" $KAFKA_HEAP_OPTS $KAFKA_JVM_PERFORMANCE_OPTS -Dkafka.logs.dir="$LOG_DIR" \
+  $KAFKA_LOG4J_OPTS -cp "$base_dir/libs/*" $KAFKA_OPTS "$@"
+SH
+
+launcher() { # name main heap log4j
+  local name="$1" main="$2" heap="$3" log4j="$4"
+  {
+    echo '#!/usr/bin/env bash'
+    echo "# $name: launch $main with this distribution's classpath."
+    echo 'base_dir="$(cd "$(dirname "$0")/.." && pwd)"'
+    if [[ -n "$heap" ]]; then echo ": \"\${KAFKA_HEAP_OPTS:=$heap}\""; echo 'export KAFKA_HEAP_OPTS'; fi
+    if [[ -n "$log4j" ]]; then echo ": \"\${KAFKA_LOG4J_OPTS:=-Dlog4j.configuration=file:\$base_dir/config/$log4j}\""; echo 'export KAFKA_LOG4J_OPTS'; fi
+    echo "exec \"\$base_dir/bin/kafka-run-class.sh\" $main \"\$@\""
+  } > "$work/dist/bin/$name"
+}
+launcher zookeeper-server-start.sh org.apache.zookeeper.server.quorum.QuorumPeerMain "-Xmx512M -Xms512M" log4j.properties
+launcher kafka-server-start.sh kafka.Kafka "-Xmx1G -Xms1G" log4j.properties
+launcher kafka-topics.sh "$topics_main" "" ""
+launcher kafka-console-producer.sh "$producer_main" "-Xmx512M" ""
+launcher kafka-console-consumer.sh "$consumer_main" "-Xmx512M" ""
+chmod +x "$work/dist/bin"/*.sh
+
+cp "$repo_root/scripts/kafka-dist/config"/*.properties "$work/dist/config/"
+
+touch "$work/dist/.complete"
+mkdir -p "$cache"
+rm -rf "$dist"
+mv "$work/dist" "$dist"
+echo "$dist"
