@@ -1,0 +1,24 @@
+# The supervisor's build, its local run and its tests.
+KAFKA_VERSION ?= 3.9.1
+GO ?= go
+
+.PHONY: build run test bench dist clean
+
+## build: the static, trimmed supervisor binary in bin/
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o bin/supervisor ./supervisor
+
+## dist: assemble the Kafka distribution from Maven Central (cached in .cache/)
+dist:
+	scripts/kafka-dist.sh $(KAFKA_VERSION)
+
+## run: ZooKeeper, Kafka and the topic kafka-on-kubernetes, locally; Ctrl-C stops
+run: build
+	scripts/run.sh
+
+## test: every test, end-to-end ones against the real broker
+test: build
+	TEST_KAFKA_DIST="$$(scripts/kafka-dist.sh $(KAFKA_VERSION))" $(GO) test -count=1 ./...
+
+clean:
+	rm -rf bin run

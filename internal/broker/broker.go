@@ -1,0 +1,82 @@
+// Package broker tells when a Kafka broker is really ready: registered in
+// ZooKeeper and answering metadata requests.
+package broker
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/go-zookeeper/zk"
+)
+
+// WaitRegistered returns once /brokers/ids/<id> exists, watching the node
+// rather than polling it.
+func WaitRegistered(ctx context.Context, conn *zk.Conn, id int) error {
+	path := fmt.Sprintf("/brokers/ids/%d", id)
+	for {
+		ok, _, watch, err := conn.ExistsW(path)
+		if err != nil {
+			return fmt.Errorf("watch %s: %w", path, err)
+		}
+		if ok {
+			return nil
+		}
+		select {
+		case <-watch:
+		case <-ctx.Done():
+			return fmt.Errorf("broker %d not registered at %s: %w", id, path, context.Cause(ctx))
+		}
+	}
+}
+
+// Connect returns a client once the broker at addr answers a metadata
+// request that lists broker id. The caller closes the client.
+func Connect(ctx context.Context, addr string, id int, cfg *sarama.Config) (sarama.Client, error) {
+	pause := 50 * time.Millisecond
+	var last error
+	for {
+		client, err := sarama.NewClient([]string{addr}, cfg)
+		if err == nil {
+			if err = client.RefreshMetadata(); err == nil && listed(client, id) {
+				return client, nil
+			}
+			if err == nil {
+				err = fmt.Errorf("broker %d not in metadata yet", id)
+			}
+			client.Close()
+		}
+		last = err
+		t := time.NewTimer(pause)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("metadata from %s (last: %v): %w", addr, last, context.Cause(ctx))
+		}
+		pause = min(2*pause, time.Second)
+	}
+}
+
+func listed(client sarama.Client, id int) bool {
+	for _, b := range client.Brokers() {
+		if b.ID() == int32(id) {
+			return true
+		}
+	}
+	return false
+}
+
+// Config returns the client configuration the supervisor uses against a
+// broker of the given version, failing fast so that its own waits decide.
+func Config(version sarama.KafkaVersion) *sarama.Config {
+	cfg := sarama.NewConfig()
+	cfg.ClientID = "kafka-supervisor"
+	cfg.Version = version
+	cfg.Metadata.Retry.Max = 0
+	cfg.Metadata.Full = false
+	cfg.Net.DialTimeout = 2 * time.Second
+	cfg.Admin.Timeout = 30 * time.Second
+	return cfg
+}

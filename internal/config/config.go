@@ -1,0 +1,437 @@
+// Package config reads the supervisor's environment, checks all of it before
+// anything starts, and works out the properties to write.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/kafka-on-kubernetes/supervisor/internal/envprops"
+	"github.com/kafka-on-kubernetes/supervisor/internal/props"
+	"github.com/kafka-on-kubernetes/supervisor/internal/topics"
+)
+
+// Role says which servers this supervisor runs.
+type Role string
+
+// The roles: both servers (the default), or one of them.
+const (
+	RoleAll       Role = "all"
+	RoleZooKeeper Role = "zookeeper"
+	RoleKafka     Role = "kafka"
+)
+
+// RunsZooKeeper reports whether the role starts ZooKeeper.
+func (r Role) RunsZooKeeper() bool { return r != RoleKafka }
+
+// RunsKafka reports whether the role starts Kafka.
+func (r Role) RunsKafka() bool { return r != RoleZooKeeper }
+
+// Config is everything the supervisor needs, read from its environment.
+type Config struct {
+	Role         Role
+	KafkaHome    string
+	ConfigDir    string
+	DataDir      string
+	HTTPAddr     string
+	StopTimeout  time.Duration
+	StartTimeout time.Duration
+	LogFormat    string
+	LogLevel     hclog.Level
+
+	// Version is the broker's version, from KAFKA_VERSION or its jar.
+	Version string
+	// Sarama is Version as the Kafka client takes it.
+	Sarama sarama.KafkaVersion
+
+	BrokerID int
+	// ZooKeeper lists the host:port pairs of zookeeper.connect.
+	ZooKeeper []string
+	// Bootstrap is where the supervisor's own client reaches the broker.
+	Bootstrap string
+	Topics    []topics.Spec
+
+	// KafkaProps and ZooKeeperProps are written to the two files, in order.
+	KafkaProps     []props.KV
+	ZooKeeperProps []props.KV
+	// KafkaDataDirs and ZooKeeperDataDir are created before start.
+	KafkaDataDirs    []string
+	ZooKeeperDataDir string
+	// LogDir is where the servers' own log files go (LOG_DIR).
+	LogDir string
+	// Env is the children's environment.
+	Env []string
+	// Ignored are KAFKA_ variables dropped as Kubernetes service links.
+	Ignored []envprops.Ignored
+}
+
+// Error is a bad environment variable or file, named with what is allowed.
+type Error struct {
+	Var  string // the variable or file
+	Msg  string
+	Want string // the allowed form
+}
+
+// Error reads as one line: "KAFKA_BROKER_ID="x": not a number; want …".
+func (e *Error) Error() string {
+	if e.Want == "" {
+		return fmt.Sprintf("%s: %s", e.Var, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s; want %s", e.Var, e.Msg, e.Want)
+}
+
+// Names of the files the supervisor rewrites in ConfigDir.
+const (
+	ServerFile    = "server.properties"
+	ZooKeeperFile = "zookeeper.properties"
+)
+
+// reservedKafka are KAFKA_ variables that are not broker properties: the
+// launch scripts' own, the supervisor's, and the four that Load translates
+// by broker version.
+var reservedKafka = map[string]bool{
+	"HOME": true, "VERSION": true, "CREATE_TOPICS": true, "TOPICS_FILE": true,
+	"HEAP_OPTS": true, "OPTS": true, "JVM_PERFORMANCE_OPTS": true, "GC_LOG_OPTS": true,
+	"LOG4J_OPTS": true, "JMX_OPTS": true, "DEBUG": true,
+	"HOST_NAME": true, "PORT": true, "ADVERTISED_HOST_NAME": true, "ADVERTISED_PORT": true,
+}
+
+// Load reads env (as os.Environ gives it) and checks every value. It
+// reads the distribution and the properties files but changes nothing.
+func Load(env []string) (*Config, error) {
+	e := lookup(env)
+	c := &Config{Env: env}
+	var err error
+
+	switch role := Role(e.get("SUPERVISOR_ROLE", string(RoleAll))); role {
+	case RoleAll, RoleZooKeeper, RoleKafka:
+		c.Role = role
+	default:
+		return nil, &Error{"SUPERVISOR_ROLE", fmt.Sprintf("%q is not a role", role), "all, zookeeper or kafka"}
+	}
+	if c.KafkaHome, err = kafkaHome(e.get("KAFKA_HOME", "")); err != nil {
+		return nil, err
+	}
+	c.ConfigDir = e.get("SUPERVISOR_CONFIG_DIR", filepath.Join(c.KafkaHome, "config"))
+	c.DataDir = e.get("SUPERVISOR_DATA_DIR", "/var/lib/kafka")
+	if !filepath.IsAbs(c.DataDir) {
+		return nil, &Error{"SUPERVISOR_DATA_DIR", fmt.Sprintf("%q is not absolute", c.DataDir), "an absolute path"}
+	}
+	c.LogDir = e.get("LOG_DIR", filepath.Join(c.DataDir, "logs"))
+	c.HTTPAddr = e.get("SUPERVISOR_HTTP_ADDR", ":8080")
+	if _, err := hostPort("SUPERVISOR_HTTP_ADDR", c.HTTPAddr, true); err != nil {
+		return nil, err
+	}
+	if c.StopTimeout, err = duration(e, "SUPERVISOR_STOP_TIMEOUT", 12*time.Second); err != nil {
+		return nil, err
+	}
+	if c.StartTimeout, err = duration(e, "SUPERVISOR_START_TIMEOUT", 2*time.Minute); err != nil {
+		return nil, err
+	}
+	switch c.LogFormat = e.get("SUPERVISOR_LOG_FORMAT", "text"); c.LogFormat {
+	case "text", "json":
+	default:
+		return nil, &Error{"SUPERVISOR_LOG_FORMAT", fmt.Sprintf("%q is not a format", c.LogFormat), "text or json"}
+	}
+	level := e.get("SUPERVISOR_LOG_LEVEL", "info")
+	if c.LogLevel = hclog.LevelFromString(level); c.LogLevel == hclog.NoLevel {
+		return nil, &Error{"SUPERVISOR_LOG_LEVEL", fmt.Sprintf("%q is not a level", level), "trace, debug, info, warn or error"}
+	}
+	if err := c.loadVersion(e); err != nil {
+		return nil, err
+	}
+	if c.Role.RunsZooKeeper() {
+		if err := c.loadZooKeeper(e, env); err != nil {
+			return nil, err
+		}
+	}
+	if c.Role.RunsKafka() {
+		if err := c.loadKafka(e, env); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// kafkaHome finds the distribution: KAFKA_HOME, else /opt/kafka, else the
+// one /opt/kafka_* directory (the seed image's /opt/kafka_2.10-0.8.2.1).
+func kafkaHome(home string) (string, error) {
+	if home == "" {
+		candidates, _ := filepath.Glob("/opt/kafka_*")
+		if _, err := os.Stat("/opt/kafka"); err == nil {
+			candidates = []string{"/opt/kafka"}
+		}
+		if len(candidates) != 1 {
+			return "", &Error{"KAFKA_HOME", "unset, and no single /opt/kafka or /opt/kafka_* found", "the Kafka distribution directory"}
+		}
+		home = candidates[0]
+	}
+	if _, err := os.Stat(filepath.Join(home, "bin", "kafka-server-start.sh")); err != nil {
+		return "", &Error{"KAFKA_HOME", fmt.Sprintf("%s has no bin/kafka-server-start.sh", home), "the Kafka distribution directory"}
+	}
+	return home, nil
+}
+
+// jarVersion matches the broker's jar, libs/kafka_<scala>-<version>.jar.
+var jarVersion = regexp.MustCompile(`^kafka_[0-9.]+-([0-9]+\.[0-9]+\.[0-9]+(\.[0-9]+)?)\.jar$`)
+
+func (c *Config) loadVersion(e env) error {
+	c.Version = e.get("KAFKA_VERSION", "")
+	if c.Version == "" {
+		entries, _ := os.ReadDir(filepath.Join(c.KafkaHome, "libs"))
+		for _, ent := range entries {
+			if m := jarVersion.FindStringSubmatch(ent.Name()); m != nil {
+				c.Version = m[1]
+				break
+			}
+		}
+		if c.Version == "" {
+			return &Error{"KAFKA_VERSION", fmt.Sprintf("unset, and no libs/kafka_<scala>-<version>.jar in %s", c.KafkaHome), "a version such as 3.9.1"}
+		}
+	}
+	v, err := sarama.ParseKafkaVersion(c.Version)
+	if err != nil {
+		return &Error{"KAFKA_VERSION", fmt.Sprintf("%q is not a version", c.Version), "a version such as 3.9.1 or 0.8.2.1"}
+	}
+	c.Sarama = v
+	return nil
+}
+
+// legacyListeners reports whether the broker predates listeners (0.8.x,
+// which knows host.name, port and advertised.host.name only).
+func (c *Config) legacyListeners() bool { return !c.Sarama.IsAtLeast(sarama.V0_9_0_0) }
+
+func (c *Config) loadZooKeeper(e env, environ []string) error {
+	path := filepath.Join(c.ConfigDir, ZooKeeperFile)
+	file, err := readProps(path)
+	if err != nil {
+		return err
+	}
+	port := e.get("ZOOKEEPER_CLIENT_PORT", "2181")
+	if _, err := portNumber("ZOOKEEPER_CLIENT_PORT", port); err != nil {
+		return err
+	}
+	c.ZooKeeperDataDir = e.get("ZOOKEEPER_DATA_DIR", filepath.Join(c.DataDir, "zookeeper"))
+	set := []props.KV{{Key: "dataDir", Value: c.ZooKeeperDataDir}, {Key: "clientPort", Value: port}}
+	extra, _, err := envprops.FromEnv(environ, envprops.ZooKeeperPrefix, nil, append(file.Keys(), envprops.ZooKeeperKeys...))
+	if err != nil {
+		return err
+	}
+	c.ZooKeeperProps = merge(set, extra)
+	if c.Role == RoleAll {
+		c.ZooKeeper = []string{"localhost:" + port}
+	}
+	return nil
+}
+
+func (c *Config) loadKafka(e env, environ []string) error {
+	path := filepath.Join(c.ConfigDir, ServerFile)
+	if _, err := readProps(path); err != nil {
+		return err
+	}
+	var err error
+	id := e.get("KAFKA_BROKER_ID", "0")
+	if c.BrokerID, err = strconv.Atoi(id); err != nil || c.BrokerID < 0 {
+		return &Error{"KAFKA_BROKER_ID", fmt.Sprintf("%q is not a broker id", id), "a whole number from 0"}
+	}
+	zkDefault := "localhost:2181"
+	if len(c.ZooKeeper) > 0 {
+		zkDefault = c.ZooKeeper[0]
+	}
+	connect := e.get("KAFKA_ZOOKEEPER_CONNECT", zkDefault)
+	if c.ZooKeeper, err = zookeeperConnect(connect); err != nil {
+		return err
+	}
+
+	bindHost := e.get("KAFKA_HOST_NAME", "0.0.0.0")
+	port := e.get("KAFKA_PORT", "9092")
+	if strings.Contains(port, "://") { // a Service named kafka injected KAFKA_PORT=tcp://…
+		c.Ignored = append(c.Ignored, envprops.Ignored{Var: "KAFKA_PORT", Why: "Kubernetes service link"})
+		port = "9092"
+	}
+	if _, err := portNumber("KAFKA_PORT", port); err != nil {
+		return err
+	}
+	advHost := e.get("KAFKA_ADVERTISED_HOST_NAME", "localhost")
+	advPort := e.get("KAFKA_ADVERTISED_PORT", port)
+	if _, err := portNumber("KAFKA_ADVERTISED_PORT", advPort); err != nil {
+		return err
+	}
+	for _, v := range []string{"KAFKA_HOST_NAME", "KAFKA_ADVERTISED_HOST_NAME"} {
+		if h := e.get(v, "x"); h == "" || strings.ContainsAny(h, " :/\n\r\x00") {
+			return &Error{v, fmt.Sprintf("%q is not a host name", h), "a host name or IP address"}
+		}
+	}
+	c.KafkaDataDirs = strings.Split(e.get("KAFKA_LOG_DIRS", filepath.Join(c.DataDir, "kafka")), ",")
+	set := []props.KV{
+		{Key: "broker.id", Value: strconv.Itoa(c.BrokerID)},
+		{Key: "zookeeper.connect", Value: connect},
+		{Key: "log.dirs", Value: strings.Join(c.KafkaDataDirs, ",")},
+	}
+	if c.legacyListeners() {
+		set = append(set,
+			props.KV{Key: "host.name", Value: bindHost},
+			props.KV{Key: "port", Value: port},
+			props.KV{Key: "advertised.host.name", Value: advHost},
+			props.KV{Key: "advertised.port", Value: advPort})
+	} else {
+		set = append(set,
+			props.KV{Key: "listeners", Value: "PLAINTEXT://" + net.JoinHostPort(bindHost, port)},
+			props.KV{Key: "advertised.listeners", Value: "PLAINTEXT://" + net.JoinHostPort(advHost, advPort)})
+	}
+	extra, ignored, err := envprops.FromEnv(environ, envprops.KafkaPrefix, reservedKafka, nil)
+	if err != nil {
+		return err
+	}
+	c.Ignored = append(c.Ignored, ignored...)
+	c.KafkaProps = merge(set, extra)
+	for _, p := range extra {
+		if p.Key == "log.dirs" {
+			c.KafkaDataDirs = strings.Split(p.Value, ",")
+		}
+	}
+	if c.Bootstrap, err = bootstrap(c.KafkaProps); err != nil {
+		return err
+	}
+	if c.Topics, err = topics.Parse(e.get("KAFKA_CREATE_TOPICS", "")); err != nil {
+		return &Error{"KAFKA_CREATE_TOPICS", strings.TrimPrefix(err.Error(), topics.ErrSpec.Error()+": "), "name:partitions:replicas[:cleanup.policy],…"}
+	}
+	return nil
+}
+
+// merge puts the variables' properties after the defaults, replacing a
+// default of the same key in place.
+func merge(defaults []props.KV, extra []envprops.Property) []props.KV {
+	out := slices.Clone(defaults)
+	for _, p := range extra {
+		i := slices.IndexFunc(out, func(kv props.KV) bool { return kv.Key == p.Key })
+		if i >= 0 {
+			out[i].Value = p.Value
+			continue
+		}
+		out = append(out, props.KV{Key: p.Key, Value: p.Value})
+	}
+	return out
+}
+
+// bootstrap finds where the supervisor reaches its own broker: the first
+// listener, or host.name and port, with a wildcard host read as loopback.
+func bootstrap(kvs []props.KV) (string, error) {
+	get := func(k string) string {
+		for _, kv := range kvs {
+			if kv.Key == k {
+				return kv.Value
+			}
+		}
+		return ""
+	}
+	host, port := get("host.name"), get("port")
+	if l := get("listeners"); l != "" {
+		first := strings.Split(l, ",")[0]
+		_, addr, ok := strings.Cut(first, "://")
+		h, p, err := net.SplitHostPort(addr)
+		if !ok || err != nil {
+			return "", &Error{"KAFKA_LISTENERS", fmt.Sprintf("%q is not a listener list", l), "NAME://host:port,…"}
+		}
+		host, port = h, p
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port), nil
+}
+
+// zookeeperConnect checks host:port[,host:port…][/chroot] and returns the pairs.
+func zookeeperConnect(s string) ([]string, error) {
+	hosts, chroot, _ := strings.Cut(s, "/")
+	bad := &Error{"KAFKA_ZOOKEEPER_CONNECT", fmt.Sprintf("%q is not a connect string", s), "host:port[,host:port…][/chroot]"}
+	if chroot != "" && strings.ContainsAny(chroot, " \n\r\x00") {
+		return nil, bad
+	}
+	var out []string
+	for _, hp := range strings.Split(hosts, ",") {
+		if _, err := hostPort("KAFKA_ZOOKEEPER_CONNECT", hp, false); err != nil {
+			return nil, bad
+		}
+		out = append(out, hp)
+	}
+	return out, nil
+}
+
+func hostPort(name, s string, emptyHost bool) (string, error) {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil || (host == "" && !emptyHost) {
+		return "", &Error{name, fmt.Sprintf("%q is not host:port", s), "host:port"}
+	}
+	if _, err := portNumber(name, port); err != nil {
+		return "", err
+	}
+	return port, nil
+}
+
+func portNumber(name, s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 65535 {
+		return 0, &Error{name, fmt.Sprintf("%q is not a port", s), "a number from 1 to 65535"}
+	}
+	return n, nil
+}
+
+// duration reads a Go duration ("30s") or a whole number of seconds.
+func duration(e env, name string, def time.Duration) (time.Duration, error) {
+	s := e.get(name, "")
+	if s == "" {
+		return def, nil
+	}
+	if n, err := strconv.Atoi(s); err == nil && n > 0 {
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, &Error{name, fmt.Sprintf("%q is not a duration", s), "a positive duration such as 20s, or seconds"}
+	}
+	return d, nil
+}
+
+func readProps(path string) (*props.File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Error{Var: path, Msg: errors.Unwrap(err).Error(), Want: "a readable properties file (see SUPERVISOR_CONFIG_DIR)"}
+	}
+	f, err := props.Parse(data)
+	if err != nil {
+		return nil, &Error{Var: path, Msg: err.Error()}
+	}
+	return f, nil
+}
+
+// env looks variables up, the last definition winning as in a shell.
+type env map[string]string
+
+func lookup(environ []string) env {
+	e := make(env, len(environ))
+	for _, kv := range environ {
+		k, v, _ := strings.Cut(kv, "=")
+		e[k] = v
+	}
+	return e
+}
+
+// get returns the variable's value, or def when it is unset or empty.
+func (e env) get(name, def string) string {
+	if v := e[name]; v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,89 @@
+// Package health serves the supervisor's liveness and readiness over HTTP.
+package health
+
+import (
+	"fmt"
+	"net/http"
+	"sync"
+)
+
+// Phase is where the supervisor is in its life.
+type Phase string
+
+// The phases, in the order a start goes through them.
+const (
+	Starting         Phase = "starting"
+	WaitingZooKeeper Phase = "waiting for zookeeper"
+	WaitingKafka     Phase = "waiting for kafka"
+	CreatingTopics   Phase = "creating topics"
+	Ready            Phase = "ready"
+	Stopping         Phase = "stopping"
+)
+
+// State is the supervisor's phase and whether something it runs has failed.
+// The zero value is in phase Starting and alive.
+type State struct {
+	mu     sync.Mutex
+	phase  Phase
+	failed string
+}
+
+// SetPhase moves to phase p. Once Stopping, the phase no longer changes, so
+// that a late step cannot make a stopping supervisor look ready.
+func (s *State) SetPhase(p Phase) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.phase != Stopping {
+		s.phase = p
+	}
+}
+
+// Phase returns the current phase.
+func (s *State) Phase() Phase {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.phase == "" {
+		return Starting
+	}
+	return s.phase
+}
+
+// Fail records that a child died: liveness fails from now on.
+func (s *State) Fail(why string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failed == "" {
+		s.failed = why
+	}
+}
+
+// Handler serves /livez (200 while the supervisor and its children are
+// alive) and /readyz (200 only in phase Ready), each with a one-line body.
+func (s *State) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /livez", func(w http.ResponseWriter, _ *http.Request) {
+		s.mu.Lock()
+		failed := s.failed
+		s.mu.Unlock()
+		if failed != "" {
+			reply(w, http.StatusServiceUnavailable, "failed: "+failed)
+			return
+		}
+		reply(w, http.StatusOK, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		p := s.Phase()
+		if p != Ready {
+			reply(w, http.StatusServiceUnavailable, "not ready: "+string(p))
+			return
+		}
+		reply(w, http.StatusOK, string(Ready))
+	})
+	return mux
+}
+
+func reply(w http.ResponseWriter, code int, body string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(code)
+	fmt.Fprintln(w, body)
+}

@@ -1,0 +1,209 @@
+package proc
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+)
+
+// tailLines is how many of a child's last output lines are kept for errors.
+const tailLines = 30
+
+// Spec says how to start a child.
+type Spec struct {
+	// Name names the child in errors.
+	Name string
+	// Path and Args are the program and its arguments (Args without argv[0]).
+	Path string
+	Args []string
+	// Env is the child's whole environment.
+	Env []string
+	// Log receives each line the child writes, attributed to it.
+	Log hclog.Logger
+}
+
+// Child is a running or ended child process, leader of its own process group.
+type Child struct {
+	name string
+	pid  int
+	done chan struct{}
+
+	mu     sync.Mutex
+	status Status
+	tail   []string
+}
+
+// Start starts a child in its own process group, its output logged line by
+// line through spec.Log. Its stdin is /dev/null.
+func (r *Reaper) Start(spec Spec) (*Child, error) {
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		return nil, fmt.Errorf("start %s: %w", spec.Name, err)
+	}
+	defer devnull.Close()
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("start %s: %w", spec.Name, err)
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		outR.Close()
+		outW.Close()
+		return nil, fmt.Errorf("start %s: %w", spec.Name, err)
+	}
+	attr := &os.ProcAttr{
+		Env:   spec.Env,
+		Files: []*os.File{devnull, outW, errW},
+		// Its own group, so that a stop reaches a JVM behind a launcher script.
+		Sys: &syscall.SysProcAttr{Setpgid: true},
+	}
+	pid, exit, err := r.start(spec.Path, append([]string{spec.Path}, spec.Args...), attr)
+	outW.Close()
+	errW.Close()
+	if err != nil {
+		outR.Close()
+		errR.Close()
+		return nil, fmt.Errorf("start %s: %w", spec.Name, err)
+	}
+	c := &Child{name: spec.Name, pid: pid, done: make(chan struct{})}
+	var readers sync.WaitGroup
+	readers.Add(2)
+	go func() { defer readers.Done(); c.copyLines(outR, spec.Log) }()
+	go func() { defer readers.Done(); c.copyLines(errR, spec.Log) }()
+	go func() {
+		st := <-exit
+		// A grandchild may hold the pipes open: wait briefly for the last
+		// lines, then close them so that the readers end.
+		drained := make(chan struct{})
+		go func() { readers.Wait(); close(drained) }()
+		select {
+		case <-drained:
+		case <-time.After(time.Second):
+			outR.Close()
+			errR.Close()
+			<-drained
+		}
+		outR.Close()
+		errR.Close()
+		c.mu.Lock()
+		c.status = st
+		c.mu.Unlock()
+		close(c.done)
+	}()
+	return c, nil
+}
+
+// copyLines logs each line of r at the level its log4j layout names.
+func (c *Child) copyLines(r io.Reader, log hclog.Logger) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for sc.Scan() {
+		line := sc.Text()
+		log.Log(levelOf(line), line)
+		c.mu.Lock()
+		c.tail = append(c.tail, line)
+		if len(c.tail) > tailLines {
+			c.tail = c.tail[len(c.tail)-tailLines:]
+		}
+		c.mu.Unlock()
+	}
+}
+
+// levelOf reads the level from a log4j line such as "[2024-01-01 …] WARN …".
+func levelOf(line string) hclog.Level {
+	_, rest, ok := strings.Cut(line, "] ")
+	if !ok || !strings.HasPrefix(line, "[") {
+		return hclog.Info
+	}
+	switch {
+	case strings.HasPrefix(rest, "ERROR "), strings.HasPrefix(rest, "FATAL "):
+		return hclog.Error
+	case strings.HasPrefix(rest, "WARN "):
+		return hclog.Warn
+	case strings.HasPrefix(rest, "DEBUG "):
+		return hclog.Debug
+	case strings.HasPrefix(rest, "TRACE "):
+		return hclog.Trace
+	}
+	return hclog.Info
+}
+
+// Name is the child's name.
+func (c *Child) Name() string { return c.name }
+
+// Pid is the child's process id, which is also its process group id.
+func (c *Child) Pid() int { return c.pid }
+
+// Done is closed when the child has been reaped.
+func (c *Child) Done() <-chan struct{} { return c.done }
+
+// Status is how the child ended; valid once Done is closed.
+func (c *Child) Status() Status {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.status
+}
+
+// Tail returns the child's last lines of output.
+func (c *Child) Tail() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.tail...)
+}
+
+// Signal sends sig to the child's process group, unless it has ended.
+func (c *Child) Signal(sig syscall.Signal) error {
+	select {
+	case <-c.done:
+		return nil
+	default:
+	}
+	if err := syscall.Kill(-c.pid, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
+		return fmt.Errorf("signal %s: %w", c.name, err)
+	}
+	return nil
+}
+
+// Stop sends SIGTERM to the child's group, waits up to grace for it to end,
+// then sends SIGKILL. It returns once the child is reaped, and reports
+// whether the kill was needed.
+func (c *Child) Stop(grace time.Duration) (killed bool) {
+	_ = c.Signal(syscall.SIGTERM)
+	timer := time.NewTimer(grace)
+	defer timer.Stop()
+	select {
+	case <-c.done:
+	case <-timer.C:
+		killed = true
+		_ = c.Signal(syscall.SIGKILL)
+		<-c.done
+	}
+	// The leader is gone; anything it left in its group goes too.
+	_ = syscall.Kill(-c.pid, syscall.SIGKILL)
+	return killed
+}
+
+// ExitError says that a child ended on its own.
+type ExitError struct {
+	Name   string
+	Status Status
+	Tail   []string
+}
+
+// Error names the child and its status.
+func (e *ExitError) Error() string {
+	return fmt.Sprintf("%s exited unexpectedly: %s", e.Name, e.Status)
+}
+
+// Exited returns the ExitError describing how the child ended.
+func (c *Child) Exited() *ExitError {
+	return &ExitError{Name: c.name, Status: c.Status(), Tail: c.Tail()}
+}

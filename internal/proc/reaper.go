@@ -1,0 +1,136 @@
+// Package proc starts the supervisor's children and is the only code that
+// reaps them, so that an exit status is never lost to a second waiter.
+package proc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+)
+
+// Reaper owns every wait4 call of the process. It hands each child's exit
+// status to the Child that started it and reaps orphans re-parented to it.
+type Reaper struct {
+	log hclog.Logger
+
+	mu      sync.Mutex
+	waiting map[int]chan Status // live children by pid
+}
+
+// NewReaper returns a Reaper. Call Run before starting children.
+func NewReaper(log hclog.Logger) *Reaper {
+	return &Reaper{log: log, waiting: make(map[int]chan Status)}
+}
+
+// Run reaps children until ctx ends. When the process is not PID 1 it first
+// makes itself a child subreaper, so that orphans of its children come to it
+// rather than to the host's init.
+func (r *Reaper) Run(ctx context.Context) {
+	if os.Getpid() != 1 {
+		if err := becomeSubreaper(); err != nil {
+			r.log.Warn("not PID 1 and cannot become a subreaper: orphans will be reaped by the host", "error", err)
+		}
+	}
+	sigchld := make(chan os.Signal, 1)
+	signal.Notify(sigchld, syscall.SIGCHLD)
+	defer signal.Stop(sigchld)
+	// SIGCHLDs merge, and one may come before Notify: the ticker is a safety net.
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		r.reap()
+		select {
+		case <-ctx.Done():
+			return
+		case <-sigchld:
+		case <-tick.C:
+		}
+	}
+}
+
+// reap collects every child that has exited. It holds the lock so that a
+// child is always registered before its exit can be collected.
+func (r *Reaper) reap() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for {
+		var ws syscall.WaitStatus
+		pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil)
+		if errors.Is(err, syscall.EINTR) {
+			continue
+		}
+		if err != nil || pid <= 0 {
+			return
+		}
+		st := statusOf(ws)
+		if ch, ok := r.waiting[pid]; ok {
+			delete(r.waiting, pid)
+			ch <- st
+			continue
+		}
+		r.log.Debug("reaped orphan", "pid", pid, "status", st)
+	}
+}
+
+// SignalAll sends sig to the process group of every live child.
+func (r *Reaper) SignalAll(sig syscall.Signal) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for pid := range r.waiting {
+		_ = syscall.Kill(-pid, sig)
+	}
+}
+
+// start starts a process and registers it under the reaping lock.
+func (r *Reaper) start(path string, argv []string, attr *os.ProcAttr) (int, <-chan Status, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p, err := os.StartProcess(path, argv, attr)
+	if err != nil {
+		return 0, nil, err
+	}
+	pid := p.Pid
+	// The Reaper, not os.Process.Wait, collects this child.
+	_ = p.Release()
+	ch := make(chan Status, 1)
+	r.waiting[pid] = ch
+	return pid, ch, nil
+}
+
+// Status is how a child ended.
+type Status struct {
+	// Code is the exit code, or -1 when a signal ended the child.
+	Code int
+	// Signal is the signal that ended the child, or 0.
+	Signal syscall.Signal
+}
+
+func statusOf(ws syscall.WaitStatus) Status {
+	if ws.Signaled() {
+		return Status{Code: -1, Signal: ws.Signal()}
+	}
+	return Status{Code: ws.ExitStatus()}
+}
+
+// ExitCode is the code a shell would report: the exit code, or 128+signal.
+func (s Status) ExitCode() int {
+	if s.Signal != 0 {
+		return 128 + int(s.Signal)
+	}
+	return s.Code
+}
+
+// String describes the status as "exit code 3" or "signal killed".
+func (s Status) String() string {
+	if s.Signal != 0 {
+		return fmt.Sprintf("signal %s", s.Signal)
+	}
+	return fmt.Sprintf("exit code %d", s.Code)
+}

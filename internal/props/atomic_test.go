@@ -1,0 +1,238 @@
+package props
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// names lists the entries of dir, to show that no temporary file is left behind.
+func names(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+func TestWriteAtomic(t *testing.T) {
+	tests := []struct {
+		name     string
+		existing bool // whether the file exists before the write
+		perm     fs.FileMode
+	}{
+		{"new file", false, 0o644},
+		{"replace", true, 0o600},
+		{"group readable", true, 0o640},
+		{"executable", false, 0o755},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "server.properties")
+			if tt.existing {
+				if err := os.WriteFile(path, []byte("old=1\n"), 0o666); err != nil {
+					t.Fatal(err)
+				}
+			}
+			data := []byte("broker.id=3\n")
+			if err := WriteAtomic(path, data, tt.perm); err != nil {
+				t.Fatal(err)
+			}
+			if want, have := string(data), string(readFile(t, path)); want != have {
+				t.Errorf("want %q, have %q", want, have)
+			}
+			info, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want, have := tt.perm, info.Mode(); want != have {
+				t.Errorf("mode: want %v, have %v", want, have)
+			}
+			if want, have := []string{"server.properties"}, names(t, dir); !slices.Equal(want, have) {
+				t.Errorf("directory: want %q, have %q", want, have)
+			}
+		})
+	}
+}
+
+func TestWriteAtomicFailure(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, dir string) (path string)
+	}{
+		{
+			name: "path is a directory",
+			setup: func(t *testing.T, dir string) string {
+				path := filepath.Join(dir, "server.properties")
+				if err := os.Mkdir(path, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				return path
+			},
+		},
+		{
+			name: "directory missing",
+			setup: func(t *testing.T, dir string) string {
+				return filepath.Join(dir, "missing", "server.properties")
+			},
+		},
+		{
+			name: "directory not writable",
+			setup: func(t *testing.T, dir string) string {
+				if os.Geteuid() == 0 {
+					t.Skip("root can write to any directory")
+				}
+				ro := filepath.Join(dir, "ro")
+				if err := os.Mkdir(ro, 0o555); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { os.Chmod(ro, 0o755) })
+				return filepath.Join(ro, "server.properties")
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := tt.setup(t, dir)
+			before := names(t, dir)
+
+			err := WriteAtomic(path, []byte("a=1\n"), 0o644)
+			if err == nil {
+				t.Fatal("want an error, have none")
+			}
+			if prefix := "write " + path + ": "; !strings.HasPrefix(err.Error(), prefix) {
+				t.Errorf("want the message to start with %q, have %q", prefix, err)
+			}
+			if want, have := before, names(t, dir); !slices.Equal(want, have) {
+				t.Errorf("directory: want %q, have %q", want, have)
+			}
+			if parent := filepath.Dir(path); parent != dir {
+				if entries, err := os.ReadDir(parent); err == nil && len(entries) != 0 {
+					t.Errorf("left behind in %s: %v", parent, entries)
+				}
+			}
+		})
+	}
+}
+
+func TestRewrite(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "server.properties")
+	in := readFile(t, filepath.Join("testdata", "server.properties"))
+	if err := os.WriteFile(path, in, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o640); err != nil { // whatever the umask
+		t.Fatal(err)
+	}
+
+	changed, err := Rewrite(path, serverSets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, have := true, changed; want != have {
+		t.Errorf("changed: want %v, have %v", want, have)
+	}
+	if want, have := readFile(t, filepath.Join("testdata", "server.golden")), readFile(t, path); !bytes.Equal(want, have) {
+		t.Errorf("%s", diff(want, have))
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, have := fs.FileMode(0o640), info.Mode(); want != have {
+		t.Errorf("mode: want %v, have %v", want, have)
+	}
+
+	// Backdate the file so that any write would show in its mtime, however
+	// coarse the file system's clock.
+	old := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
+	if err := os.Chtimes(path, old, old); err != nil {
+		t.Fatal(err)
+	}
+	changed, err = Rewrite(path, serverSets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, have := false, changed; want != have {
+		t.Errorf("changed the second time: want %v, have %v", want, have)
+	}
+	again, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, have := old, again.ModTime().UTC(); !want.Equal(have) {
+		t.Errorf("mtime: want %v, have %v", want, have)
+	}
+	if !os.SameFile(info, again) {
+		t.Error("file was replaced the second time")
+	}
+	if want, have := []string{"server.properties"}, names(t, dir); !slices.Equal(want, have) {
+		t.Errorf("directory: want %q, have %q", want, have)
+	}
+}
+
+func TestRewriteUnsafe(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "server.properties")
+	in := []byte("broker.id=0\nlog.dirs=/tmp\n")
+	if err := os.WriteFile(path, in, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A good setting before the bad one must not be written either.
+	_, err := Rewrite(path, []KV{{"broker.id", "1"}, {"log.dirs", "/data\nbroker.id=7"}})
+	if !errors.Is(err, ErrUnsafe) {
+		t.Fatalf("want ErrUnsafe, have %v", err)
+	}
+	if want, have := `rewrite `+path+`: property "log.dirs": value holds a newline`, err.Error(); want != have {
+		t.Errorf("want %q, have %q", want, have)
+	}
+	if want, have := in, readFile(t, path); !bytes.Equal(want, have) {
+		t.Errorf("want %q, have %q", want, have)
+	}
+	if want, have := []string{"server.properties"}, names(t, dir); !slices.Equal(want, have) {
+		t.Errorf("directory: want %q, have %q", want, have)
+	}
+}
+
+func TestRewriteErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.properties")
+	if err := os.WriteFile(bad, []byte("a=\\u12\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, path, want string
+	}{
+		{"missing file", filepath.Join(dir, "missing.properties"), "no such file or directory"},
+		{"malformed escape", bad, `line 1: malformed \uXXXX escape`},
+		{"directory", dir, "is a directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			changed, err := Rewrite(tt.path, []KV{{"a", "1"}})
+			if err == nil {
+				t.Fatal("want an error, have none")
+			}
+			if want, have := false, changed; want != have {
+				t.Errorf("changed: want %v, have %v", want, have)
+			}
+			if prefix := "rewrite " + tt.path + ": "; !strings.HasPrefix(err.Error(), prefix) || !strings.HasSuffix(err.Error(), tt.want) {
+				t.Errorf("want %q ... %q, have %q", prefix, tt.want, err)
+			}
+		})
+	}
+}

@@ -1,0 +1,107 @@
+// Package topics parses the topics a user asks for and creates them on the
+// broker in one request.
+package topics
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Spec is one topic as the user asked for it.
+type Spec struct {
+	Name       string
+	Partitions int32
+	Replicas   int16
+	// Config holds topic-level overrides such as cleanup.policy.
+	Config map[string]string
+}
+
+// ErrSpec is wrapped by every error about a malformed topic spec.
+var ErrSpec = errors.New("bad topic spec")
+
+// maxNameLen is the longest topic name Kafka accepts.
+const maxNameLen = 249
+
+// Parse reads KAFKA_CREATE_TOPICS: comma-separated entries of the form
+// name:partitions:replicas[:cleanup.policy], as the community images take
+// it. Blank entries are ignored; a repeated name is an error.
+func Parse(list string) ([]Spec, error) {
+	var specs []Spec
+	seen := make(map[string]bool)
+	for _, entry := range strings.Split(list, ",") {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			continue
+		}
+		s, err := parseEntry(entry)
+		if err != nil {
+			return nil, err
+		}
+		if seen[s.Name] {
+			return nil, fmt.Errorf("%w: topic %q: listed twice", ErrSpec, s.Name)
+		}
+		seen[s.Name] = true
+		specs = append(specs, s)
+	}
+	return specs, nil
+}
+
+func parseEntry(entry string) (Spec, error) {
+	fields := strings.Split(entry, ":")
+	if len(fields) < 3 || len(fields) > 4 {
+		return Spec{}, fmt.Errorf("%w: %q: want name:partitions:replicas[:cleanup.policy]", ErrSpec, entry)
+	}
+	name := fields[0]
+	if err := ValidName(name); err != nil {
+		return Spec{}, err
+	}
+	partitions, err := strconv.ParseInt(fields[1], 10, 32)
+	if err != nil || partitions < 1 {
+		return Spec{}, fmt.Errorf("%w: topic %q: partitions %q: want a whole number from 1", ErrSpec, name, fields[1])
+	}
+	replicas, err := strconv.ParseInt(fields[2], 10, 16)
+	if err != nil || replicas < 1 {
+		return Spec{}, fmt.Errorf("%w: topic %q: replicas %q: want a whole number from 1", ErrSpec, name, fields[2])
+	}
+	s := Spec{Name: name, Partitions: int32(partitions), Replicas: int16(replicas)}
+	if len(fields) == 4 {
+		switch policy := fields[3]; policy {
+		case "delete", "compact":
+			s.Config = map[string]string{"cleanup.policy": policy}
+		default:
+			return Spec{}, fmt.Errorf("%w: topic %q: cleanup.policy %q: want delete or compact", ErrSpec, name, policy)
+		}
+	}
+	return s, nil
+}
+
+// ValidName checks a topic name as Kafka does: 1 to 249 characters from
+// [a-zA-Z0-9._-], and neither "." nor "..".
+func ValidName(name string) error {
+	switch {
+	case name == "":
+		return fmt.Errorf("%w: empty topic name", ErrSpec)
+	case len(name) > maxNameLen:
+		return fmt.Errorf("%w: topic %q: name longer than %d characters", ErrSpec, name[:20]+"…", maxNameLen)
+	case name == "." || name == "..":
+		return fmt.Errorf("%w: topic %q: name cannot be . or ..", ErrSpec, name)
+	}
+	for _, r := range name {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-'
+		if !ok {
+			return fmt.Errorf("%w: topic %q: name has %q; allowed are a-z A-Z 0-9 . _ -", ErrSpec, name, r)
+		}
+	}
+	return nil
+}
+
+// String formats the spec back in the KAFKA_CREATE_TOPICS form.
+func (s Spec) String() string {
+	out := fmt.Sprintf("%s:%d:%d", s.Name, s.Partitions, s.Replicas)
+	if p, ok := s.Config["cleanup.policy"]; ok {
+		out += ":" + p
+	}
+	return out
+}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// listenAny holds a port on all interfaces until the test ends.
+func listenAny(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "0.0.0.0:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+}
+
+// TestBadEnvironment: each wrong environment gets one line naming the
+// variable or path, exit code 2, no child started, and the configuration
+// files untouched.
+func TestBadEnvironment(t *testing.T) {
+	dist := kafkaDist(t)
+	taken := listenAny(t)
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		env  []string
+		want string // in the one error line
+	}{
+		{"unknown role", []string{"SUPERVISOR_ROLE=both"}, `SUPERVISOR_ROLE: "both" is not a role; want all, zookeeper or kafka`},
+		{"broker id not a number", []string{"KAFKA_BROKER_ID=one"}, `KAFKA_BROKER_ID: "one" is not a broker id`},
+		{"negative broker id", []string{"KAFKA_BROKER_ID=-1"}, `KAFKA_BROKER_ID: "-1" is not a broker id`},
+		{"port out of range", []string{"KAFKA_PORT=70000"}, `KAFKA_PORT: "70000" is not a port`},
+		{"zookeeper port", []string{"ZOOKEEPER_CLIENT_PORT=zk"}, `ZOOKEEPER_CLIENT_PORT: "zk" is not a port`},
+		{"missing kafka home", []string{"KAFKA_HOME=/nonexistent/kafka"}, `KAFKA_HOME: /nonexistent/kafka has no bin/kafka-server-start.sh`},
+		{"relative data dir", []string{"SUPERVISOR_DATA_DIR=data"}, `SUPERVISOR_DATA_DIR: "data" is not absolute`},
+		{"unwritable data dir", []string{"SUPERVISOR_DATA_DIR=" + file + "/data"}, file + "/data"},
+		{"stop timeout", []string{"SUPERVISOR_STOP_TIMEOUT=soon"}, `SUPERVISOR_STOP_TIMEOUT: "soon" is not a duration`},
+		{"log format", []string{"SUPERVISOR_LOG_FORMAT=xml"}, `SUPERVISOR_LOG_FORMAT: "xml" is not a format; want text or json`},
+		{"log level", []string{"SUPERVISOR_LOG_LEVEL=loud"}, `SUPERVISOR_LOG_LEVEL: "loud" is not a level`},
+		{"health port taken", []string{"SUPERVISOR_HTTP_ADDR=0.0.0.0:" + taken}, "SUPERVISOR_HTTP_ADDR: cannot listen"},
+		{"zookeeper connect", []string{"KAFKA_ZOOKEEPER_CONNECT=zk"}, `KAFKA_ZOOKEEPER_CONNECT: "zk" is not a connect string`},
+		{"topic spec", []string{"KAFKA_CREATE_TOPICS=a:1"}, `KAFKA_CREATE_TOPICS: "a:1": want name:partitions:replicas[:cleanup.policy]`},
+		{"topic name", []string{"KAFKA_CREATE_TOPICS=a/b:1:1"}, `KAFKA_CREATE_TOPICS: topic "a/b": name has '/'`},
+		{"newline in a property", []string{"KAFKA_LOG_RETENTION_HOURS=1\nbroker.id=9"}, "KAFKA_LOG_RETENTION_HOURS: value holds a newline"},
+		{"carriage return in a zookeeper property", []string{"ZOOKEEPER_TICK_TIME=2000\r"}, "ZOOKEEPER_TICK_TIME: value holds a newline or NUL"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			copyDir(t, filepath.Join(dist, "config"), filepath.Join(dir, "config"))
+			cmd := exec.Command(binary)
+			cmd.Env = append(os.Environ(),
+				"KAFKA_HOME="+dist,
+				"SUPERVISOR_CONFIG_DIR="+filepath.Join(dir, "config"),
+				"SUPERVISOR_DATA_DIR="+filepath.Join(dir, "data"),
+				"SUPERVISOR_HTTP_ADDR=127.0.0.1:"+strconv.Itoa(freePort(t)),
+			)
+			cmd.Env = append(cmd.Env, tc.env...)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			code := cmd.ProcessState.ExitCode()
+			if err == nil || code != 2 {
+				t.Errorf("exit code: want 2, have %d (%v)", code, err)
+			}
+			lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+			if want, have := 1, len(lines); want != have {
+				t.Errorf("want %d line, have %d: %q", want, have, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("want a line containing %q, have %q", tc.want, stderr.String())
+			}
+			if strings.Contains(stderr.String(), "started:") {
+				t.Error("a child was started")
+			}
+			for _, f := range []string{"server.properties", "zookeeper.properties"} {
+				stock, _ := os.ReadFile(filepath.Join(dist, "config", f))
+				have, _ := os.ReadFile(filepath.Join(dir, "config", f))
+				if !bytes.Equal(stock, have) {
+					t.Errorf("%s was changed", f)
+				}
+			}
+		})
+	}
+}
+
+// TestCheck prints the plan and starts nothing.
+func TestCheck(t *testing.T) {
+	dist := kafkaDist(t)
+	dir := t.TempDir()
+	copyDir(t, filepath.Join(dist, "config"), filepath.Join(dir, "config"))
+	cmd := exec.Command(binary, "check")
+	cmd.Env = append(os.Environ(), "KAFKA_HOME="+dist, "SUPERVISOR_CONFIG_DIR="+filepath.Join(dir, "config"),
+		"SUPERVISOR_DATA_DIR=/var/lib/kafka", "KAFKA_CREATE_TOPICS=kafka-on-kubernetes:1:1,compacted:3:1:compact",
+		"KAFKA_ADVERTISED_HOST_NAME=10.1.2.3", "KAFKA_NUM_PARTITIONS=4", "KAFKA_PORT=tcp://10.0.0.9:9092")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("check: %v", err)
+	}
+	for _, want := range []string{
+		"kafka home: " + dist + " (version 3.9.1)",
+		"  zookeeper.connect=localhost:2181\n",
+		"  listeners=PLAINTEXT://0.0.0.0:9092\n",
+		"  advertised.listeners=PLAINTEXT://10.1.2.3:9092\n",
+		"  log.dirs=/var/lib/kafka/kafka\n",
+		"  num.partitions=4\n",
+		"  dataDir=/var/lib/kafka/zookeeper\n",
+		"  kafka-on-kubernetes: partitions=1 replicas=1\n",
+		"  compacted: partitions=3 replicas=1 cleanup.policy=compact\n",
+		"ignored: KAFKA_PORT (Kubernetes service link)",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("plan lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := os.Stat("/var/lib/kafka/kafka"); err == nil {
+		t.Log("note: /var/lib/kafka/kafka exists on this machine")
+	}
+	stock, _ := os.ReadFile(filepath.Join(dist, "config", "server.properties"))
+	have, _ := os.ReadFile(filepath.Join(dir, "config", "server.properties"))
+	if !bytes.Equal(stock, have) {
+		t.Error("check changed server.properties")
+	}
+}

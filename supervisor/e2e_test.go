@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+const seedTopic = "kafka-on-kubernetes"
+
+// TestSeedScenario replays the seed walkthrough with no manual step: one
+// start gives ZooKeeper, Kafka and the topic; a line produced with the
+// console producer is read back by the console consumer and by sarama;
+// SIGTERM stops Kafka, then ZooKeeper, and leaves nothing behind.
+func TestSeedScenario(t *testing.T) {
+	in := startSupervisor(t, "KAFKA_CREATE_TOPICS="+seedTopic+":1:1")
+
+	// /readyz answers 503 with its phase until the topic has a leader.
+	var notReady []string
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		code, body := in.probe("/readyz")
+		if code == 200 {
+			break
+		}
+		if code == 503 {
+			notReady = append(notReady, body)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not ready after 2m; last answer %d %q", code, body)
+		}
+		select {
+		case <-in.done:
+			t.Fatalf("supervisor exited with %d before ready", in.exitCode)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	// Checked at once: ready must mean the topic already has its leader.
+	client := saramaClient(t, in.kafkaAddr)
+	parts, err := client.Partitions(seedTopic)
+	if err != nil {
+		t.Fatalf("ready, but topic %s: %v", seedTopic, err)
+	}
+	if want, have := 1, len(parts); want != have {
+		t.Errorf("partitions: want %d, have %d", want, have)
+	}
+	replicas, err := client.Replicas(seedTopic, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, have := 1, len(replicas); want != have {
+		t.Errorf("replicas: want %d, have %d", want, have)
+	}
+	if _, err := client.Leader(seedTopic, 0); err != nil {
+		t.Errorf("ready, but partition 0 has no leader: %v", err)
+	}
+	if len(notReady) == 0 {
+		t.Error("/readyz never answered 503 before ready")
+	}
+	for _, body := range notReady {
+		if !strings.HasPrefix(body, "not ready: ") {
+			t.Errorf("503 body %q does not name the phase", body)
+		}
+	}
+	if code, body := in.probe("/livez"); code != 200 {
+		t.Errorf("/livez: want 200, have %d %q", code, body)
+	}
+
+	// The seed's step 6, with the distribution's own console tools.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	const line = "Message from Kafka producer"
+	in.run(ctx, line+"\n", "kafka-console-producer.sh", "--bootstrap-server", in.kafkaAddr, "--topic", seedTopic)
+	out := in.run(ctx, "", "kafka-console-consumer.sh", "--bootstrap-server", in.kafkaAddr, "--topic", seedTopic,
+		"--from-beginning", "--max-messages", "1", "--timeout-ms", "60000")
+	if want, have := line, strings.TrimSpace(out); want != have {
+		t.Errorf("console consumer: want %q, have %q", want, have)
+	}
+	if want, have := line, consumeOne(t, client, seedTopic); want != have {
+		t.Errorf("sarama consumer: want %q, have %q", want, have)
+	}
+	client.Close()
+
+	// SIGTERM: Kafka's controlled shutdown first, then ZooKeeper, exit 0.
+	in.signal(syscall.SIGTERM)
+	if want, have := 0, in.wait(time.Minute); want != have {
+		t.Fatalf("exit code: want %d, have %d", want, have)
+	}
+	logs := in.logs.String()
+	kafkaStopped := strings.Index(logs, "stopped: child=kafka")
+	zkStopping := strings.Index(logs, "stopping: child=zookeeper")
+	if kafkaStopped < 0 || zkStopping < 0 || kafkaStopped > zkStopping {
+		t.Errorf("want kafka stopped (at %d) before zookeeper stopping (at %d)", kafkaStopped, zkStopping)
+	}
+	if !strings.Contains(logs, "Controlled shutdown request returned successfully") {
+		t.Error("the broker did not complete a controlled shutdown")
+	}
+	if code, _ := in.probe("/readyz"); code != 0 {
+		t.Errorf("health endpoint still answers after exit: %d", code)
+	}
+	if left := processesUnder(in.dir); len(left) > 0 {
+		t.Errorf("processes left behind: %v", left)
+	}
+	for _, want := range []string{"ready: phase=zookeeper took=", "ready: phase=kafka took=", "ready: phase=topics topics=1 took="} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("no log line with %q", want)
+		}
+	}
+}
+
+// TestZooKeeperDeathStopsKafka kills the ZooKeeper child: the supervisor
+// stops Kafka and exits with ZooKeeper's status, naming it.
+func TestZooKeeperDeathStopsKafka(t *testing.T) {
+	in := startSupervisor(t, "SUPERVISOR_STOP_TIMEOUT=5s")
+	in.waitLog(`ready: phase=all`, 2*time.Minute)
+	zk := in.childPid("zookeeper")
+	if err := syscall.Kill(zk, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if want, have := 128+int(syscall.SIGKILL), in.wait(time.Minute); want != have {
+		t.Errorf("exit code: want %d, have %d", want, have)
+	}
+	logs := in.logs.String()
+	for _, want := range []string{`child exited on its own: stopped the rest: child=zookeeper status="signal killed"`, "stopped: child=kafka"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("no log line with %q", want)
+		}
+	}
+	if left := processesUnder(in.dir); len(left) > 0 {
+		t.Errorf("processes left behind: %v", left)
+	}
+}
+
+// TestZooKeeperFailsToStart gives ZooKeeper a port already taken: the
+// supervisor fails at once with ZooKeeper's status and last lines, and
+// never starts Kafka.
+func TestZooKeeperFailsToStart(t *testing.T) {
+	kafkaDist(t)
+	ln := listenAny(t)
+	in := startSupervisor(t, "ZOOKEEPER_CLIENT_PORT="+ln)
+	if want, have := 1, in.wait(time.Minute); want != have {
+		t.Errorf("exit code: want %d, have %d", want, have)
+	}
+	logs := in.logs.String()
+	for _, want := range []string{"child exited on its own: stopped the rest: child=zookeeper", "Address already in use"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("no log line with %q", want)
+		}
+	}
+	if strings.Contains(logs, "started: child=kafka") {
+		t.Error("kafka was started although zookeeper never served")
+	}
+}
+
+func saramaClient(t *testing.T, addr string) sarama.Client {
+	t.Helper()
+	cfg := sarama.NewConfig()
+	cfg.Version = sarama.V3_9_0_0
+	cfg.Consumer.Offsets.Initial = sarama.OffsetOldest
+	client, err := sarama.NewClient([]string{addr}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	return client
+}
+
+// consumeOne reads the first message of partition 0.
+func consumeOne(t *testing.T, client sarama.Client, topic string) string {
+	t.Helper()
+	consumer, err := sarama.NewConsumerFromClient(client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer consumer.Close()
+	pc, err := consumer.ConsumePartition(topic, 0, sarama.OffsetOldest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	select {
+	case msg := <-pc.Messages():
+		return string(msg.Value)
+	case <-time.After(30 * time.Second):
+		t.Fatal("no message within 30s")
+		return ""
+	}
+}

@@ -1,0 +1,264 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// binary is the supervisor built once for the whole test run.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "supervisor-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "supervisor")
+	build := exec.Command("go", "build", "-o", binary, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build supervisor:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// kafkaDist returns the distribution that scripts/kafka-dist.sh assembled
+// (TEST_KAFKA_DIST). Without it the end-to-end tests skip, except in CI, where
+// a missing broker is a failure.
+func kafkaDist(t *testing.T) string {
+	t.Helper()
+	dist := os.Getenv("TEST_KAFKA_DIST")
+	if dist == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("TEST_KAFKA_DIST is unset: CI must run the end-to-end tests against a real broker (make test)")
+		}
+		t.Skip("TEST_KAFKA_DIST unset: run `make test` to assemble the Kafka distribution")
+	}
+	if _, err := os.Stat(filepath.Join(dist, "bin", "kafka-server-start.sh")); err != nil {
+		t.Fatalf("TEST_KAFKA_DIST=%s is not a Kafka distribution: %v", dist, err)
+	}
+	return dist
+}
+
+// freePort returns a TCP port nothing listens on right now.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// logBuffer collects the supervisor's output for assertions.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// instance is one supervisor process with its own ports and directories.
+type instance struct {
+	t         *testing.T
+	dist      string
+	dir       string
+	cmd       *exec.Cmd
+	logs      *logBuffer
+	httpAddr  string
+	kafkaAddr string
+	zkPort    int
+	done      chan struct{}
+	exitCode  int
+}
+
+// startSupervisor starts the supervisor binary on fresh ports, with a copy
+// of the distribution's stock configuration, plus env (NAME=value).
+func startSupervisor(t *testing.T, env ...string) *instance {
+	t.Helper()
+	dist := kafkaDist(t)
+	dir := t.TempDir()
+	copyDir(t, filepath.Join(dist, "config"), filepath.Join(dir, "config"))
+	in := &instance{
+		t: t, dist: dist, dir: dir, logs: &logBuffer{}, done: make(chan struct{}),
+		httpAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t)),
+		zkPort:   freePort(t),
+	}
+	kafkaPort := freePort(t)
+	in.kafkaAddr = fmt.Sprintf("127.0.0.1:%d", kafkaPort)
+	in.cmd = exec.Command(binary)
+	in.cmd.Env = append(os.Environ(),
+		"KAFKA_HOME="+dist,
+		"SUPERVISOR_CONFIG_DIR="+filepath.Join(dir, "config"),
+		"SUPERVISOR_DATA_DIR="+filepath.Join(dir, "data"),
+		"SUPERVISOR_HTTP_ADDR="+in.httpAddr,
+		"ZOOKEEPER_CLIENT_PORT="+strconv.Itoa(in.zkPort),
+		"KAFKA_ZOOKEEPER_CONNECT=127.0.0.1:"+strconv.Itoa(in.zkPort),
+		"KAFKA_PORT="+strconv.Itoa(kafkaPort),
+		"KAFKA_ADVERTISED_HOST_NAME=127.0.0.1",
+		"KAFKA_HEAP_OPTS=-Xmx512M -Xms128M",
+	)
+	in.cmd.Env = append(in.cmd.Env, env...)
+	in.cmd.Stdout, in.cmd.Stderr = in.logs, in.logs
+	if err := in.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		err := in.cmd.Wait()
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			in.exitCode = exit.ExitCode()
+		}
+		close(in.done)
+	}()
+	t.Cleanup(func() {
+		in.cmd.Process.Kill()
+		<-in.done
+		killLeftovers(in.dir)
+		if t.Failed() {
+			t.Logf("supervisor output:\n%s", in.logs)
+		}
+	})
+	return in
+}
+
+// wait returns the supervisor's exit code once it ends, failing after d.
+func (in *instance) wait(d time.Duration) int {
+	in.t.Helper()
+	select {
+	case <-in.done:
+		return in.exitCode
+	case <-time.After(d):
+		in.t.Fatalf("supervisor still running after %s", d)
+		return -1
+	}
+}
+
+// readyz returns the status code and body of /readyz, or 0 when it does not answer.
+func (in *instance) probe(path string) (int, string) {
+	client := http.Client{Timeout: time.Second}
+	resp, err := client.Get("http://" + in.httpAddr + path)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, strings.TrimSpace(string(body))
+}
+
+// waitLog waits until the output matches re, failing after d or at exit.
+func (in *instance) waitLog(re string, d time.Duration) []string {
+	in.t.Helper()
+	rx := regexp.MustCompile(re)
+	deadline := time.After(d)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if m := rx.FindStringSubmatch(in.logs.String()); m != nil {
+			return m
+		}
+		select {
+		case <-deadline:
+			in.t.Fatalf("no log line matching %q after %s", re, d)
+		case <-in.done:
+			if m := rx.FindStringSubmatch(in.logs.String()); m != nil {
+				return m
+			}
+			in.t.Fatalf("supervisor exited (code %d) before a log line matched %q", in.exitCode, re)
+		case <-tick.C:
+		}
+	}
+}
+
+// childPid reads a child's pid from the supervisor's "started" line.
+func (in *instance) childPid(name string) int {
+	in.t.Helper()
+	m := in.waitLog(`started: child=`+name+` pid=(\d+)`, time.Minute)
+	pid, _ := strconv.Atoi(m[1])
+	return pid
+}
+
+func (in *instance) signal(sig syscall.Signal) {
+	in.t.Helper()
+	if err := in.cmd.Process.Signal(sig); err != nil {
+		in.t.Fatal(err)
+	}
+}
+
+// run runs a distribution tool with stdin, failing the test on error.
+func (in *instance) run(ctx context.Context, stdin string, tool string, args ...string) string {
+	in.t.Helper()
+	cmd := exec.CommandContext(ctx, filepath.Join(in.dist, "bin", tool), args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	cmd.Env = append(os.Environ(), "KAFKA_HEAP_OPTS=-Xmx256M", "LOG_DIR="+filepath.Join(in.dir, "tool-logs"))
+	out, err := cmd.Output()
+	if err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			in.t.Fatalf("%s: %v\n%s", tool, err, exit.Stderr)
+		}
+		in.t.Fatalf("%s: %v", tool, err)
+	}
+	return string(out)
+}
+
+// processesUnder lists the pids whose command line mentions dir.
+func processesUnder(dir string) []int {
+	var pids []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err == nil && bytes.Contains(cmdline, []byte(dir)) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// killLeftovers kills what a failed test left running.
+func killLeftovers(dir string) {
+	for _, pid := range processesUnder(dir) {
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
+
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	if err := os.CopyFS(to, os.DirFS(from)); err != nil {
+		t.Fatal(err)
+	}
+}

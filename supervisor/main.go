@@ -1,0 +1,198 @@
+// Command supervisor is PID 1 of the Kafka image: it writes the broker's and
+// ZooKeeper's configuration from the environment, starts ZooKeeper, waits
+// for it, starts Kafka, creates the topics, and stops both in order.
+//
+//	supervisor         run
+//	supervisor check   validate the environment and print the plan
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/oklog/run"
+
+	"github.com/kafka-on-kubernetes/supervisor/internal/config"
+	"github.com/kafka-on-kubernetes/supervisor/internal/health"
+	"github.com/kafka-on-kubernetes/supervisor/internal/logging"
+	"github.com/kafka-on-kubernetes/supervisor/internal/proc"
+	"github.com/kafka-on-kubernetes/supervisor/internal/server"
+	"github.com/kafka-on-kubernetes/supervisor/internal/signals"
+)
+
+// Exit codes besides a failing child's own.
+const (
+	exitOK      = 0
+	exitFailure = 1 // a start that timed out, a kill after the grace
+	exitConfig  = 2 // bad environment or files: nothing was started
+)
+
+func main() {
+	os.Exit(realMain(os.Args[1:], os.Environ(), os.Stdout, os.Stderr))
+}
+
+// stopRequested is the signals actor's result: a stop that was asked for.
+type stopRequested struct{ sig os.Signal }
+
+func (s stopRequested) Error() string { return "stop requested by " + s.sig.String() }
+
+func realMain(args, environ []string, stdout, stderr io.Writer) int {
+	if len(args) > 1 || len(args) == 1 && args[0] != "check" {
+		fmt.Fprintln(stderr, "usage: supervisor [check]")
+		return exitConfig
+	}
+	cfg, err := config.Load(environ)
+	if err != nil {
+		fmt.Fprintf(stderr, "supervisor: %v\n", err)
+		return exitConfig
+	}
+	if len(args) == 1 {
+		cfg.WritePlan(stdout)
+		return exitOK
+	}
+	root := logging.New(cfg.LogFormat, cfg.LogLevel, stderr)
+	log := root.Named(logging.Supervisor)
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		log.Error("SUPERVISOR_HTTP_ADDR: cannot listen", "addr", cfg.HTTPAddr, "error", err)
+		return exitConfig
+	}
+	defer ln.Close()
+	if err := cfg.Prepare(); err != nil {
+		log.Error(err.Error())
+		return exitConfig
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	reaper := proc.NewReaper(log)
+	go reaper.Run(ctx)
+	sigs := signals.Watch(ctx, log, signals.Actions{
+		Escalate: func(os.Signal) { reaper.SignalAll(syscall.SIGKILL) },
+		Forward:  reaper.SignalAll,
+	})
+	state := &health.State{}
+	env := cfg.ChildEnv()
+	var g run.Group
+	var stoppers []interface{ Killed() bool }
+
+	// Signals: the first SIGTERM, SIGINT or SIGQUIT stops everything.
+	{
+		done := make(chan struct{})
+		g.Add(func() error {
+			select {
+			case sig := <-sigs.Stop():
+				return stopRequested{sig}
+			case <-done:
+				return nil
+			}
+		}, func(error) {
+			state.SetPhase(health.Stopping)
+			close(done)
+		})
+	}
+	var zk *server.ZooKeeper
+	if cfg.Role.RunsZooKeeper() {
+		zk = server.NewZooKeeper(server.ZooKeeperOptions{
+			Reaper: reaper, KafkaHome: cfg.KafkaHome, Env: env,
+			ConfigFile:   filepath.Join(cfg.ConfigDir, config.ZooKeeperFile),
+			Servers:      cfg.ZooKeeper,
+			StartTimeout: cfg.StartTimeout, StopTimeout: cfg.StopTimeout,
+			Log: log, Output: root.Named(logging.ZooKeeper), Health: state,
+		})
+	}
+	// Kafka: added before ZooKeeper, because run.Group interrupts actors in
+	// the order they were added and Stop blocks until the broker is reaped,
+	// so the broker's controlled shutdown still has its ZooKeeper.
+	if cfg.Role.RunsKafka() {
+		var zkReady <-chan struct{}
+		if zk != nil {
+			zkReady = zk.Ready()
+		}
+		k := server.NewKafka(server.KafkaOptions{
+			Reaper: reaper, KafkaHome: cfg.KafkaHome, Env: env,
+			ConfigFile:     filepath.Join(cfg.ConfigDir, config.ServerFile),
+			ZooKeeperReady: zkReady, ZooKeeper: cfg.ZooKeeper,
+			BrokerID: cfg.BrokerID, Bootstrap: cfg.Bootstrap, Version: cfg.Sarama, Topics: cfg.Topics,
+			StartTimeout: cfg.StartTimeout, StopTimeout: cfg.StopTimeout,
+			Log: log, Output: root.Named(logging.Kafka), Health: state,
+		})
+		stoppers = append(stoppers, k)
+		g.Add(failing(state, k.Run), func(error) { k.Stop() })
+	}
+	// ZooKeeper: stopped once Kafka is gone.
+	if zk != nil {
+		stoppers = append(stoppers, zk)
+		g.Add(failing(state, zk.Run), func(error) { zk.Stop() })
+	}
+	// Health: added last, so that /readyz says "stopping" until the end.
+	{
+		srv := &http.Server{Handler: state.Handler(), ReadHeaderTimeout: 5 * time.Second}
+		g.Add(func() error {
+			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("health server: %w", err)
+			}
+			return nil
+		}, func(error) {
+			sctx, scancel := context.WithTimeout(context.Background(), time.Second)
+			defer scancel()
+			_ = srv.Shutdown(sctx)
+		})
+	}
+
+	t0 := time.Now()
+	err = g.Run()
+	return exitCode(log, err, stoppers, time.Since(t0))
+}
+
+// failing marks the supervisor not alive when a server's Run fails.
+func failing(state *health.State, execute func() error) func() error {
+	return func() error {
+		err := execute()
+		if err != nil {
+			state.Fail(err.Error())
+		}
+		return err
+	}
+}
+
+// exitCode logs how the supervisor ended and picks its exit code: 0 after
+// a requested stop in which every child ended within its grace, the
+// failing child's code (128+signal when a signal ended it), or 1.
+func exitCode(log hclog.Logger, err error, stoppers []interface{ Killed() bool }, up time.Duration) int {
+	var stop stopRequested
+	var exit *proc.ExitError
+	switch {
+	case errors.As(err, &stop):
+		for _, s := range stoppers {
+			if s.Killed() {
+				log.Error("stopped, but a child had to be killed", "signal", stop.sig)
+				return exitFailure
+			}
+		}
+		log.Info("stopped", "signal", stop.sig, "uptime", up.Round(time.Second))
+		return exitOK
+	case errors.As(err, &exit):
+		code := exit.Status.ExitCode()
+		if code == 0 {
+			code = exitFailure // an unasked-for exit is a failure whatever its code
+		}
+		log.Error("child exited on its own: stopped the rest", "child", exit.Name, "status", exit.Status,
+			"exit_code", code, "last_lines", strings.Join(exit.Tail, "\n"))
+		return code
+	case err != nil:
+		log.Error("failed: stopped everything", "error", err)
+		return exitFailure
+	}
+	return exitOK
+}
