@@ -21,6 +21,7 @@ func (e *unsafeError) Error() string { return fmt.Sprintf("property %q: %s", e.k
 func (e *unsafeError) Unwrap() error { return ErrUnsafe }
 
 // File is a parsed properties file: every physical line kept, in order.
+// The zero File is an empty file.
 type File struct {
 	lines []line
 }
@@ -259,9 +260,12 @@ func (f *File) Keys() []string {
 // replaces the first active entry in place and removes later ones; failing
 // that, it uncomments the first commented default for the key (a comment
 // such as "#listeners=PLAINTEXT://:9092"); failing that, it appends the
-// entry. Set refuses, with an error wrapping ErrUnsafe, an empty key, a key
-// outside printable ASCII, and a value holding a newline, carriage return,
-// NUL or invalid UTF-8; the file is then left as it was.
+// entry. The line it writes is key=value, escaped only where Java would
+// misread it; characters outside ASCII in the value become \uXXXX escapes.
+//
+// Set refuses, with an error wrapping ErrUnsafe, an empty key, a key outside
+// printable ASCII, and a value holding a newline, carriage return, NUL or
+// invalid UTF-8; the file is then left as it was.
 func (f *File) Set(key, value string) error {
 	if err := check(key, value); err != nil {
 		return err
@@ -308,10 +312,7 @@ func (f *File) firstEntry(key string) int {
 // block, or "# broker.id must be unique", is not a default.
 func (f *File) commentedDefault(key string) int {
 	for i, l := range f.lines {
-		if l.entry || len(l.phys) != 1 {
-			continue
-		}
-		if !isComment(l.phys[0]) {
+		if l.entry || len(l.phys) != 1 || !isComment(l.phys[0]) {
 			continue
 		}
 		if i > 0 && continuedEmpty(f.lines[i-1]) {

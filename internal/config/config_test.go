@@ -1,0 +1,178 @@
+package config
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kafka-on-kubernetes/supervisor/internal/props"
+)
+
+func TestLoad(t *testing.T) {
+	const modern, legacy = "KAFKA_HOME=testdata/dist-3.9.1", "KAFKA_HOME=testdata/dist-0.8.2.1"
+	for _, tc := range []struct {
+		name      string
+		env       []string
+		wantKafka []props.KV
+		wantZK    []props.KV
+		check     func(t *testing.T, c *Config)
+	}{
+		{
+			name: "defaults on 3.9.1",
+			env:  []string{modern},
+			wantKafka: []props.KV{
+				{Key: "broker.id", Value: "0"},
+				{Key: "zookeeper.connect", Value: "localhost:2181"},
+				{Key: "log.dirs", Value: "/var/lib/kafka/kafka"},
+				{Key: "listeners", Value: "PLAINTEXT://0.0.0.0:9092"},
+				{Key: "advertised.listeners", Value: "PLAINTEXT://localhost:9092"},
+			},
+			wantZK: []props.KV{{Key: "dataDir", Value: "/var/lib/kafka/zookeeper"}, {Key: "clientPort", Value: "2181"}},
+			check: func(t *testing.T, c *Config) {
+				if want, have := "127.0.0.1:9092", c.Bootstrap; want != have {
+					t.Errorf("bootstrap: want %q, have %q", want, have)
+				}
+				if want, have := "3.9.1", c.Version; want != have {
+					t.Errorf("version: want %q, have %q", want, have)
+				}
+				if want, have := 12*time.Second, c.StopTimeout; want != have {
+					t.Errorf("stop timeout: want %s, have %s", want, have)
+				}
+				if want, have := ":8080", c.HTTPAddr; want != have {
+					t.Errorf("http: want %q, have %q", want, have)
+				}
+			},
+		},
+		{
+			name: "0.8.2.1 uses host.name and port",
+			env:  []string{legacy, "KAFKA_ADVERTISED_HOST_NAME=10.0.0.5", "KAFKA_PORT=9093"},
+			wantKafka: []props.KV{
+				{Key: "broker.id", Value: "0"},
+				{Key: "zookeeper.connect", Value: "localhost:2181"},
+				{Key: "log.dirs", Value: "/var/lib/kafka/kafka"},
+				{Key: "host.name", Value: "0.0.0.0"},
+				{Key: "port", Value: "9093"},
+				{Key: "advertised.host.name", Value: "10.0.0.5"},
+				{Key: "advertised.port", Value: "9093"},
+			},
+			wantZK: []props.KV{{Key: "dataDir", Value: "/var/lib/kafka/zookeeper"}, {Key: "clientPort", Value: "2181"}},
+		},
+		{
+			name: "explicit listeners win and give the bootstrap",
+			env: []string{modern, "SUPERVISOR_ROLE=kafka", "KAFKA_LISTENERS=PLAINTEXT://10.1.1.1:19092",
+				"KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://kafka-0.kafka:19092", "KAFKA_ZOOKEEPER_CONNECT=zk-0:2181,zk-1:2181/kafka",
+				"KAFKA_BROKER_ID=4", "KAFKA_LOG_DIRS=/a,/b", "KAFKA_AUTO_CREATE_TOPICS_ENABLE=false"},
+			wantKafka: []props.KV{
+				{Key: "broker.id", Value: "4"},
+				{Key: "zookeeper.connect", Value: "zk-0:2181,zk-1:2181/kafka"},
+				{Key: "log.dirs", Value: "/a,/b"},
+				{Key: "listeners", Value: "PLAINTEXT://10.1.1.1:19092"},
+				{Key: "advertised.listeners", Value: "PLAINTEXT://kafka-0.kafka:19092"},
+				{Key: "auto.create.topics.enable", Value: "false"},
+			},
+			check: func(t *testing.T, c *Config) {
+				if want, have := "10.1.1.1:19092", c.Bootstrap; want != have {
+					t.Errorf("bootstrap: want %q, have %q", want, have)
+				}
+				if want, have := []string{"zk-0:2181", "zk-1:2181"}, c.ZooKeeper; !reflect.DeepEqual(want, have) {
+					t.Errorf("zookeeper: want %q, have %q", want, have)
+				}
+				if want, have := []string{"/a", "/b"}, c.KafkaDataDirs; !reflect.DeepEqual(want, have) {
+					t.Errorf("data dirs: want %q, have %q", want, have)
+				}
+			},
+		},
+		{
+			name:   "zookeeper role with camel case properties",
+			env:    []string{modern, "SUPERVISOR_ROLE=zookeeper", "ZOOKEEPER_CLIENT_PORT=2182", "ZOOKEEPER_TICK_TIME=500", "ZOOKEEPER_ADMIN_ENABLE_SERVER=true"},
+			wantZK: []props.KV{{Key: "dataDir", Value: "/var/lib/kafka/zookeeper"}, {Key: "clientPort", Value: "2182"}, {Key: "admin.enableServer", Value: "true"}, {Key: "tickTime", Value: "500"}},
+		},
+		{
+			name: "role all points kafka at the local zookeeper port",
+			env:  []string{modern, "ZOOKEEPER_CLIENT_PORT=2999", "SUPERVISOR_DATA_DIR=/data", "SUPERVISOR_STOP_TIMEOUT=20"},
+			wantKafka: []props.KV{
+				{Key: "broker.id", Value: "0"},
+				{Key: "zookeeper.connect", Value: "localhost:2999"},
+				{Key: "log.dirs", Value: "/data/kafka"},
+				{Key: "listeners", Value: "PLAINTEXT://0.0.0.0:9092"},
+				{Key: "advertised.listeners", Value: "PLAINTEXT://localhost:9092"},
+			},
+			wantZK: []props.KV{{Key: "dataDir", Value: "/data/zookeeper"}, {Key: "clientPort", Value: "2999"}},
+			check: func(t *testing.T, c *Config) {
+				if want, have := 20*time.Second, c.StopTimeout; want != have {
+					t.Errorf("stop timeout: want %s, have %s", want, have)
+				}
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load(tc.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want, have := tc.wantKafka, c.KafkaProps; !reflect.DeepEqual(want, have) {
+				t.Errorf("kafka properties:\nwant %v\nhave %v", want, have)
+			}
+			if want, have := tc.wantZK, c.ZooKeeperProps; !reflect.DeepEqual(want, have) {
+				t.Errorf("zookeeper properties:\nwant %v\nhave %v", want, have)
+			}
+			if tc.check != nil {
+				tc.check(t, c)
+			}
+		})
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	const home = "KAFKA_HOME=testdata/dist-3.9.1"
+	for _, tc := range []struct {
+		name string
+		env  []string
+		want string
+	}{
+		{"no home", []string{"KAFKA_HOME=testdata/none"}, "KAFKA_HOME: testdata/none has no bin/kafka-server-start.sh"},
+		{"role", []string{home, "SUPERVISOR_ROLE=broker"}, `SUPERVISOR_ROLE: "broker" is not a role; want all, zookeeper or kafka`},
+		{"version", []string{home, "KAFKA_VERSION=three"}, `KAFKA_VERSION: "three" is not a version`},
+		{"broker id", []string{home, "KAFKA_BROKER_ID=1.5"}, `KAFKA_BROKER_ID: "1.5" is not a broker id; want a whole number from 0`},
+		{"port zero", []string{home, "KAFKA_PORT=0"}, `KAFKA_PORT: "0" is not a port; want a number from 1 to 65535`},
+		{"advertised port", []string{home, "KAFKA_ADVERTISED_PORT=x"}, `KAFKA_ADVERTISED_PORT: "x" is not a port`},
+		{"advertised host", []string{home, "KAFKA_ADVERTISED_HOST_NAME=a b"}, `KAFKA_ADVERTISED_HOST_NAME: "a b" is not a host name`},
+		{"http addr", []string{home, "SUPERVISOR_HTTP_ADDR=8080"}, `SUPERVISOR_HTTP_ADDR: "8080" is not host:port`},
+		{"start timeout", []string{home, "SUPERVISOR_START_TIMEOUT=-3s"}, `SUPERVISOR_START_TIMEOUT: "-3s" is not a duration`},
+		{"connect", []string{home, "KAFKA_ZOOKEEPER_CONNECT=zk:two"}, `KAFKA_ZOOKEEPER_CONNECT: "zk:two" is not a connect string`},
+		{"listeners", []string{home, "KAFKA_LISTENERS=0.0.0.0"}, `KAFKA_LISTENERS: "0.0.0.0" is not a listener list`},
+		{"topics", []string{home, "KAFKA_CREATE_TOPICS=t:0:1"}, `KAFKA_CREATE_TOPICS: topic "t": partitions "0": want a whole number from 1`},
+		{"newline", []string{home, "KAFKA_SSL_KEYSTORE_LOCATION=/a\nbroker.id=3"}, "KAFKA_SSL_KEYSTORE_LOCATION: value holds a newline"},
+		{"missing file", []string{home, "SUPERVISOR_CONFIG_DIR=testdata/none"}, "testdata/none/zookeeper.properties: no such file or directory"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(tc.env)
+			if err == nil {
+				t.Fatalf("want error %q, have none", tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("want error containing %q, have %q", tc.want, err)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error spans lines: %q", err)
+			}
+		})
+	}
+}
+
+func TestPrepareRefusesUnwritableDataDir(t *testing.T) {
+	c, err := Load([]string{"KAFKA_HOME=testdata/dist-3.9.1", "SUPERVISOR_DATA_DIR=/proc/self/kafka"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Prepare()
+	var cfgErr *Error
+	if !errors.As(err, &cfgErr) {
+		t.Fatalf("want *Error, have %v", err)
+	}
+	if want, have := "/proc/self/kafka/logs", cfgErr.Var; want != have {
+		t.Errorf("want %q named, have %q", want, have)
+	}
+}
