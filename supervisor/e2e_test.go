@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -189,4 +191,51 @@ func consumeOne(t *testing.T, client sarama.Client, topic string) string {
 		t.Fatal("no message within 30s")
 		return ""
 	}
+}
+
+// TestSecondSignalEscalates: a second SIGTERM during the stop kills what
+// still runs; the supervisor itself still ends cleanly, with exit code 1.
+func TestSecondSignalEscalates(t *testing.T) {
+	// ZooKeeper ignores SIGTERM here, so the stop would wait for its grace.
+	in := startSupervisor(t, "SUPERVISOR_STOP_TIMEOUT=60s", "SUPERVISOR_ROLE=zookeeper",
+		"KAFKA_HOME="+deafDist(t))
+	in.waitLog(`ready: phase=zookeeper`, time.Minute)
+	in.signal(syscall.SIGTERM)
+	in.waitLog(`stopping: child=zookeeper`, 10*time.Second)
+	in.signal(syscall.SIGTERM)
+	if want, have := 1, in.wait(10*time.Second); want != have {
+		t.Errorf("exit code: want %d, have %d", want, have)
+	}
+	logs := in.logs.String()
+	for _, want := range []string{"stop escalated: killing what still runs", `stopped: child=zookeeper status="signal killed"`, "stopped, but a child had to be killed"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("no log line with %q", want)
+		}
+	}
+	if left := processesUnder(in.dir); len(left) > 0 {
+		t.Errorf("processes left behind: %v", left)
+	}
+}
+
+// deafDist wraps the distribution so that its servers ignore SIGTERM, as
+// a hung JVM would: a signal ignored at exec stays ignored by the JVM.
+func deafDist(t *testing.T) string {
+	t.Helper()
+	real := kafkaDist(t)
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"libs", "config"} {
+		if err := os.Symlink(filepath.Join(real, name), filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, script := range []string{"zookeeper-server-start.sh", "kafka-server-start.sh"} {
+		wrapper := "#!/bin/sh\ntrap '' TERM\nexec " + filepath.Join(real, "bin", script) + " \"$@\"\n"
+		if err := os.WriteFile(filepath.Join(dir, "bin", script), []byte(wrapper), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }

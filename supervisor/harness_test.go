@@ -106,6 +106,21 @@ type instance struct {
 // of the distribution's stock configuration, plus env (NAME=value).
 func startSupervisor(t *testing.T, env ...string) *instance {
 	t.Helper()
+	return start(t, nil, env...)
+}
+
+// startAsPID1 starts the supervisor as PID 1 of a new PID namespace, as a
+// container runtime would.
+func startAsPID1(t *testing.T, env ...string) *instance {
+	t.Helper()
+	if _, err := exec.LookPath("unshare"); err != nil {
+		t.Fatal("unshare (util-linux) is needed to run the supervisor as PID 1")
+	}
+	return start(t, []string{"unshare", "--pid", "--fork", "--mount-proc", "--kill-child"}, env...)
+}
+
+func start(t *testing.T, wrap []string, env ...string) *instance {
+	t.Helper()
 	dist := kafkaDist(t)
 	dir := t.TempDir()
 	copyDir(t, filepath.Join(dist, "config"), filepath.Join(dir, "config"))
@@ -116,7 +131,8 @@ func startSupervisor(t *testing.T, env ...string) *instance {
 	}
 	kafkaPort := freePort(t)
 	in.kafkaAddr = fmt.Sprintf("127.0.0.1:%d", kafkaPort)
-	in.cmd = exec.Command(binary)
+	argv := append(append([]string(nil), wrap...), binary)
+	in.cmd = exec.Command(argv[0], argv[1:]...)
 	in.cmd.Env = append(os.Environ(),
 		"KAFKA_HOME="+dist,
 		"SUPERVISOR_CONFIG_DIR="+filepath.Join(dir, "config"),
@@ -125,7 +141,6 @@ func startSupervisor(t *testing.T, env ...string) *instance {
 		"ZOOKEEPER_CLIENT_PORT="+strconv.Itoa(in.zkPort),
 		"KAFKA_ZOOKEEPER_CONNECT=127.0.0.1:"+strconv.Itoa(in.zkPort),
 		"KAFKA_PORT="+strconv.Itoa(kafkaPort),
-		"KAFKA_ADVERTISED_HOST_NAME=127.0.0.1",
 		"KAFKA_HEAP_OPTS=-Xmx512M -Xms128M",
 	)
 	in.cmd.Env = append(in.cmd.Env, env...)
@@ -208,11 +223,32 @@ func (in *instance) childPid(name string) int {
 	return pid
 }
 
+// signal signals the supervisor (the namespace's PID 1 when wrapped).
 func (in *instance) signal(sig syscall.Signal) {
 	in.t.Helper()
-	if err := in.cmd.Process.Signal(sig); err != nil {
+	if err := syscall.Kill(in.supervisorPid(), sig); err != nil {
 		in.t.Fatal(err)
 	}
+}
+
+// supervisorPid is the supervisor's pid as seen from the test: the
+// process started, or the child unshare forked into the new namespace.
+func (in *instance) supervisorPid() int {
+	in.t.Helper()
+	if filepath.Base(in.cmd.Path) != "unshare" {
+		return in.cmd.Process.Pid
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", in.cmd.Process.Pid, in.cmd.Process.Pid))
+		if f := strings.Fields(string(b)); len(f) > 0 {
+			pid, _ := strconv.Atoi(f[0])
+			return pid
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	in.t.Fatal("unshare forked no child")
+	return 0
 }
 
 // run runs a distribution tool with stdin, failing the test on error.

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -77,9 +78,13 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 	defer cancel()
 	reaper := proc.NewReaper(log)
 	go reaper.Run(ctx)
+	var escalated atomic.Bool
 	sigs := signals.Watch(ctx, log, signals.Actions{
-		Escalate: func(os.Signal) { reaper.SignalAll(syscall.SIGKILL) },
-		Forward:  reaper.SignalAll,
+		Escalate: func(os.Signal) {
+			escalated.Store(true)
+			reaper.SignalAll(syscall.SIGKILL)
+		},
+		Forward: reaper.SignalAll,
 	})
 	state := &health.State{}
 	env := cfg.ChildEnv()
@@ -106,9 +111,10 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 		zk = server.NewZooKeeper(server.ZooKeeperOptions{
 			Reaper: reaper, KafkaHome: cfg.KafkaHome, Env: env,
 			ConfigFile:   filepath.Join(cfg.ConfigDir, config.ZooKeeperFile),
-			Servers:      cfg.ZooKeeper,
+			Servers:      []string{cfg.ZooKeeperLocal},
 			StartTimeout: cfg.StartTimeout, StopTimeout: cfg.StopTimeout,
 			Log: log, Output: root.Named(logging.ZooKeeper), Health: state,
+			Last: !cfg.Role.RunsKafka(),
 		})
 	}
 	// Kafka: added before ZooKeeper, because run.Group interrupts actors in
@@ -152,8 +158,16 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 
 	t0 := time.Now()
 	err = g.Run()
+	if escalated.Load() {
+		stoppers = append(stoppers, forced{})
+	}
 	return exitCode(log, err, stoppers, time.Since(t0))
 }
+
+// forced stands for the children killed by a second terminating signal.
+type forced struct{}
+
+func (forced) Killed() bool { return true }
 
 // failing marks the supervisor not alive when a server's Run fails.
 func failing(state *health.State, execute func() error) func() error {
@@ -187,7 +201,7 @@ func exitCode(log hclog.Logger, err error, stoppers []interface{ Killed() bool }
 		if code == 0 {
 			code = exitFailure // an unasked-for exit is a failure whatever its code
 		}
-		log.Error("child exited on its own: stopped the rest", "child", exit.Name, "status", exit.Status,
+		log.Error("child exited on its own: stopped the rest", "child", exit.Name, "status", exit.Status.String(),
 			"exit_code", code, "last_lines", strings.Join(exit.Tail, "\n"))
 		return code
 	case err != nil:

@@ -58,6 +58,8 @@ type Config struct {
 	BrokerID int
 	// ZooKeeper lists the host:port pairs of zookeeper.connect.
 	ZooKeeper []string
+	// ZooKeeperLocal is where the supervisor reaches the ZooKeeper it runs.
+	ZooKeeperLocal string
 	// Bootstrap is where the supervisor's own client reaches the broker.
 	Bootstrap string
 	Topics    []topics.Spec
@@ -229,9 +231,7 @@ func (c *Config) loadZooKeeper(e env, environ []string) error {
 		return err
 	}
 	c.ZooKeeperProps = merge(set, extra)
-	if c.Role == RoleAll {
-		c.ZooKeeper = []string{"localhost:" + port}
-	}
+	c.ZooKeeperLocal = net.JoinHostPort("127.0.0.1", port)
 	return nil
 }
 
@@ -246,8 +246,8 @@ func (c *Config) loadKafka(e env, environ []string) error {
 		return &Error{"KAFKA_BROKER_ID", fmt.Sprintf("%q is not a broker id", id), "a whole number from 0"}
 	}
 	zkDefault := "localhost:2181"
-	if len(c.ZooKeeper) > 0 {
-		zkDefault = c.ZooKeeper[0]
+	if c.Role == RoleAll {
+		zkDefault = "localhost:" + e.get("ZOOKEEPER_CLIENT_PORT", "2181")
 	}
 	connect := e.get("KAFKA_ZOOKEEPER_CONNECT", zkDefault)
 	if c.ZooKeeper, err = zookeeperConnect(connect); err != nil {

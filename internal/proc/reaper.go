@@ -75,7 +75,7 @@ func (r *Reaper) reap() {
 			ch <- st
 			continue
 		}
-		r.log.Debug("reaped orphan", "pid", pid, "status", st)
+		r.log.Debug("reaped orphan", "pid", pid, "status", st.String())
 	}
 }
 

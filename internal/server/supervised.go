@@ -68,7 +68,7 @@ func (s *supervised) stop() {
 	if s.killed {
 		s.log.Warn("killed after grace", "child", s.spec.Name, "grace", s.grace)
 	}
-	s.log.Info("stopped", "child", s.spec.Name, "status", s.child.Status(), "took", since(t0))
+	s.log.Info("stopped", "child", s.spec.Name, "status", s.child.Status().String(), "took", since(t0))
 }
 
 // isStopping reports whether a stop was requested.

@@ -26,6 +26,8 @@ type ZooKeeperOptions struct {
 	Log          hclog.Logger // the supervisor's own lines
 	Output       hclog.Logger // the child's output
 	Health       *health.State
+	// Last says no Kafka follows: serving ZooKeeper is the ready state.
+	Last bool
 }
 
 // ZooKeeper runs zookeeper-server-start.sh and tells when it serves.
@@ -88,6 +90,9 @@ func (z *ZooKeeper) Run() error {
 	conn.Close()
 	z.opts.Log.Info("ready", "phase", "zookeeper", "took", since(t0))
 	close(z.ready)
+	if z.opts.Last {
+		z.opts.Health.SetPhase(health.Ready)
+	}
 	return z.sup.exited(child)
 }
 

@@ -3,6 +3,7 @@ package zkwait
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -19,6 +20,9 @@ const SessionTimeout = 10 * time.Second
 // session. It gives up when ctx ends, with an error naming the servers, the
 // last state seen and the context's cause. The caller closes the connection.
 func Wait(ctx context.Context, servers []string, log hclog.Logger) (*zk.Conn, error) {
+	if len(servers) == 0 {
+		return nil, errors.New("zookeeper: no server to wait for")
+	}
 	where := strings.Join(servers, ",")
 	backoff := newBackoff()
 	last := "not tried"

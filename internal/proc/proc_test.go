@@ -1,0 +1,206 @@
+package proc
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+)
+
+// newReaper runs a Reaper for the test's lifetime.
+func newReaper(t *testing.T) *Reaper {
+	t.Helper()
+	r := NewReaper(hclog.NewNullLogger())
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return r
+}
+
+func sh(t *testing.T, r *Reaper, script string, log hclog.Logger) *Child {
+	t.Helper()
+	if log == nil {
+		log = hclog.NewNullLogger()
+	}
+	c, err := r.Start(Spec{Name: "sh", Path: "/bin/sh", Args: []string{"-c", script}, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Stop(time.Second) })
+	return c
+}
+
+func waitDone(t *testing.T, c *Child) Status {
+	t.Helper()
+	select {
+	case <-c.Done():
+		return c.Status()
+	case <-time.After(10 * time.Second):
+		t.Fatal("child not reaped within 10s")
+		return Status{}
+	}
+}
+
+func TestExitStatus(t *testing.T) {
+	r := newReaper(t)
+	for _, tc := range []struct {
+		name     string
+		script   string
+		want     Status
+		wantCode int
+		wantText string
+	}{
+		{"success", "exit 0", Status{Code: 0}, 0, "exit code 0"},
+		{"failure", "exit 3", Status{Code: 3}, 3, "exit code 3"},
+		{"top code", "exit 255", Status{Code: 255}, 255, "exit code 255"},
+		{"killed", "kill -KILL $$", Status{Code: -1, Signal: syscall.SIGKILL}, 137, "signal killed"},
+		{"terminated", "kill -TERM $$", Status{Code: -1, Signal: syscall.SIGTERM}, 143, "signal terminated"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := waitDone(t, sh(t, r, tc.script, nil))
+			if want, have := tc.want, st; want != have {
+				t.Errorf("status: want %+v, have %+v", want, have)
+			}
+			if want, have := tc.wantCode, st.ExitCode(); want != have {
+				t.Errorf("exit code: want %d, have %d", want, have)
+			}
+			if want, have := tc.wantText, st.String(); want != have {
+				t.Errorf("text: want %q, have %q", want, have)
+			}
+		})
+	}
+}
+
+// TestFastExits starts many children that exit at once: each status
+// reaches its own Child, none is lost to the reaper.
+func TestFastExits(t *testing.T) {
+	r := newReaper(t)
+	var children []*Child
+	for i := range 50 {
+		children = append(children, sh(t, r, "exit "+strconv.Itoa(i), nil))
+	}
+	for i, c := range children {
+		if want, have := i, waitDone(t, c).Code; want != have {
+			t.Errorf("child %d: want code %d, have %d", i, want, have)
+		}
+	}
+}
+
+func TestOutputAndTail(t *testing.T) {
+	r := newReaper(t)
+	var out strings.Builder
+	log := hclog.New(&hclog.LoggerOptions{Output: &out, Level: hclog.Trace, DisableTime: true})
+	c := sh(t, r, `for i in $(seq 1 40); do echo "line $i"; done; echo "[2024-01-01 00:00:00,000] WARN careful (x)" >&2; exit 1`, log.Named("child"))
+	waitDone(t, c)
+	tail := c.Tail()
+	if want, have := tailLines, len(tail); want != have {
+		t.Fatalf("tail length: want %d, have %d", want, have)
+	}
+	joined := strings.Join(tail, "\n") + "\n"
+	if !strings.Contains(joined, "line 40\n") || strings.Contains(joined, "line 5\n") {
+		t.Errorf("tail should keep the last lines, not the first: %q", tail)
+	}
+	for _, want := range []string{"[INFO]  child: line 1\n", "[WARN]  child: [2024-01-01 00:00:00,000] WARN careful (x)\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if want, have := "sh exited unexpectedly: exit code 1", c.Exited().Error(); want != have {
+		t.Errorf("want %q, have %q", want, have)
+	}
+}
+
+func TestLevelOf(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want hclog.Level
+	}{
+		{"[2024-01-01 00:00:00,000] ERROR boom (x)", hclog.Error},
+		{"[2024-01-01 00:00:00,000] WARN hmm (x)", hclog.Warn},
+		{"[2024-01-01 00:00:00,000] INFO fine (x)", hclog.Info},
+		{"[2024-01-01 00:00:00,000] DEBUG detail (x)", hclog.Debug},
+		{"ERROR without brackets", hclog.Info},
+		{"\tat org.apache.Foo(Foo.java:1)", hclog.Info},
+	} {
+		if want, have := tc.want, levelOf(tc.line); want != have {
+			t.Errorf("%q: want %s, have %s", tc.line, want, have)
+		}
+	}
+}
+
+// TestStopGrace: a child that ends on SIGTERM is not killed; one that
+// ignores it is killed after the grace.
+func TestStopGrace(t *testing.T) {
+	r := newReaper(t)
+	polite := sh(t, r, "trap 'exit 0' TERM; while :; do sleep 0.05; done", nil)
+	time.Sleep(100 * time.Millisecond) // let the shell install its trap
+	if polite.Stop(5 * time.Second) {
+		t.Error("a child that exits on SIGTERM was killed")
+	}
+	if want, have := 0, polite.Status().Code; want != have {
+		t.Errorf("polite: want code %d, have %d", want, have)
+	}
+	stubborn := sh(t, r, "trap '' TERM; while :; do sleep 0.05; done", nil)
+	time.Sleep(100 * time.Millisecond)
+	t0 := time.Now()
+	if !stubborn.Stop(300 * time.Millisecond) {
+		t.Error("a child that ignores SIGTERM was not killed")
+	}
+	if took := time.Since(t0); took < 300*time.Millisecond {
+		t.Errorf("killed after %s, before the grace", took)
+	}
+	if want, have := syscall.SIGKILL, stubborn.Status().Signal; want != have {
+		t.Errorf("stubborn: want %s, have %s", want, have)
+	}
+}
+
+// TestStopReachesTheGroup: a launcher that runs its server as a child
+// (not exec) still has the server stopped, since the group is signalled.
+func TestStopReachesTheGroup(t *testing.T) {
+	r := newReaper(t)
+	pidFile := t.TempDir() + "/pid"
+	c := sh(t, r, "sleep 300 & echo $! > "+pidFile+"; wait", nil)
+	var grandchild int
+	deadline := time.Now().Add(5 * time.Second)
+	for grandchild == 0 && time.Now().Before(deadline) {
+		b, _ := os.ReadFile(pidFile)
+		grandchild, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+		time.Sleep(10 * time.Millisecond)
+	}
+	if grandchild == 0 {
+		t.Fatal("launcher never wrote its child's pid")
+	}
+	c.Stop(5 * time.Second)
+	deadline = time.Now().Add(5 * time.Second)
+	for alive(grandchild) {
+		if time.Now().After(deadline) {
+			t.Fatalf("grandchild %d still alive after the stop", grandchild)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// alive reports whether pid runs and is not a zombie waiting for its reaper.
+func alive(pid int) bool {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	return len(fields) > 0 && fields[0] != "Z"
+}
+
+func TestSignalAfterExitIsHarmless(t *testing.T) {
+	r := newReaper(t)
+	c := sh(t, r, "exit 0", nil)
+	waitDone(t, c)
+	if err := c.Signal(syscall.SIGTERM); err != nil {
+		t.Errorf("signal after exit: %v", err)
+	}
+}
