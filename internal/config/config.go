@@ -103,7 +103,7 @@ const (
 // launch scripts' own, the supervisor's, and the four that Load translates
 // by broker version.
 var reservedKafka = map[string]bool{
-	"HOME": true, "VERSION": true, "CREATE_TOPICS": true, "TOPICS_FILE": true,
+	"HOME": true, "VERSION": true, "CREATE_TOPICS": true,
 	"HEAP_OPTS": true, "OPTS": true, "JVM_PERFORMANCE_OPTS": true, "GC_LOG_OPTS": true,
 	"LOG4J_OPTS": true, "JMX_OPTS": true, "DEBUG": true,
 	"HOST_NAME": true, "PORT": true, "ADVERTISED_HOST_NAME": true, "ADVERTISED_PORT": true,

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-zookeeper/zk"
@@ -24,30 +25,23 @@ func Wait(ctx context.Context, servers []string, log hclog.Logger) (*zk.Conn, er
 		return nil, errors.New("zookeeper: no server to wait for")
 	}
 	where := strings.Join(servers, ",")
-	backoff := newBackoff()
+	conn, events, err := zk.Connect(servers, SessionTimeout, zk.WithLogger(zkLogger{log}),
+		zk.WithLogInfo(false), zk.WithDialer(dialUntil), zk.WithHostProvider(&hostList{}))
+	if err != nil {
+		return nil, fmt.Errorf("zookeeper at %s: %w", where, err)
+	}
 	last := "not tried"
 	for {
-		conn, events, err := zk.Connect(servers, SessionTimeout,
-			zk.WithLogger(zkLogger{log}), zk.WithLogInfo(false), zk.WithDialer(dialUntil))
-		if err != nil { // the host names do not resolve (yet)
-			last = err.Error()
-			if err := backoff.wait(ctx); err != nil {
-				return nil, fmt.Errorf("zookeeper at %s has no session (last: %s): %w", where, last, err)
+		select {
+		case ev := <-events:
+			if ev.State == zk.StateHasSession {
+				return conn, nil
 			}
-			continue
-		}
-		for {
-			select {
-			case ev := <-events:
-				if ev.State == zk.StateHasSession {
-					return conn, nil
-				}
-				last = ev.State.String()
-				log.Trace("zookeeper state", "state", ev.State)
-			case <-ctx.Done():
-				conn.Close()
-				return nil, fmt.Errorf("zookeeper at %s has no session (last: %s): %w", where, last, context.Cause(ctx))
-			}
+			last = ev.State.String()
+			log.Trace("zookeeper state", "state", ev.State)
+		case <-ctx.Done():
+			conn.Close()
+			return nil, fmt.Errorf("zookeeper at %s has no session (last: %s): %w", where, last, context.Cause(ctx))
 		}
 	}
 }
@@ -68,21 +62,47 @@ func dialUntil(network, address string, timeout time.Duration) (net.Conn, error)
 	}
 }
 
-// backoff doubles a pause from 50 ms up to 2 s.
-type backoff struct{ next time.Duration }
+// hostList hands the client its servers in turn, without resolving them
+// first (the dialer does, so a name that does not resolve yet is retried),
+// and pauses between rounds with a short backoff. The client's own provider
+// sleeps a whole second after each failed round: a server that accepts
+// connections a moment before it serves sessions would cost every start a
+// second.
+type hostList struct {
+	mu      sync.Mutex
+	servers []string
+	next    int
+	failed  int // servers tried since the last session
+	pause   time.Duration
+}
 
-func newBackoff() *backoff { return &backoff{next: 50 * time.Millisecond} }
+func (h *hostList) Init(servers []string) error {
+	h.servers = servers
+	h.pause = 20 * time.Millisecond
+	return nil
+}
 
-func (b *backoff) wait(ctx context.Context) error {
-	t := time.NewTimer(b.next)
-	defer t.Stop()
-	b.next = min(2*b.next, 2*time.Second)
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return context.Cause(ctx)
+func (h *hostList) Len() int { return len(h.servers) }
+
+func (h *hostList) Next() (string, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.failed >= len(h.servers) { // a whole round without a session
+		time.Sleep(h.pause) // at most 500 ms; Close waits for this loop
+		h.pause = min(2*h.pause, 500*time.Millisecond)
+		h.failed = 0
 	}
+	server := h.servers[h.next%len(h.servers)]
+	h.next++
+	h.failed++
+	return server, false
+}
+
+func (h *hostList) Connected() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.failed = 0
+	h.pause = 20 * time.Millisecond
 }
 
 // zkLogger sends the client's own messages to debug level.
