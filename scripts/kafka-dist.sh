@@ -44,7 +44,7 @@ cat > "$work/pom.xml" <<POM
 POM
 
 echo "kafka-dist.sh: fetching Kafka $version jars with mvn" >&2
-mvn -B -q -f "$work/pom.xml" dependency:copy-dependencies \
+mvn -B -q -Dstyle.color=never -f "$work/pom.xml" dependency:copy-dependencies \
   -DincludeScope=runtime -DoutputDirectory="$work/dist/libs" >&2
 
 # Keep one slf4j binding: kafka-tools may bring slf4j-simple or logback at

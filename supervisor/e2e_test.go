@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -238,4 +239,53 @@ func deafDist(t *testing.T) string {
 		}
 	}
 	return dir
+}
+
+// TestKafkaDeathStopsZooKeeper kills the broker (registered under a
+// chroot): the supervisor stops ZooKeeper and exits with Kafka's status.
+func TestKafkaDeathStopsZooKeeper(t *testing.T) {
+	zkPort := freePort(t)
+	in := startSupervisor(t, "ZOOKEEPER_CLIENT_PORT="+strconv.Itoa(zkPort),
+		"KAFKA_ZOOKEEPER_CONNECT=127.0.0.1:"+strconv.Itoa(zkPort)+"/kafka")
+	in.waitLog(`ready: phase=all`, 2*time.Minute)
+	if err := syscall.Kill(in.childPid("kafka"), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if want, have := 128+int(syscall.SIGKILL), in.wait(time.Minute); want != have {
+		t.Errorf("exit code: want %d, have %d", want, have)
+	}
+	logs := in.logs.String()
+	for _, want := range []string{`child exited on its own: stopped the rest: child=kafka status="signal killed"`, `stopped: child=zookeeper status="exit code 143"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("no log line with %q", want)
+		}
+	}
+	if left := processesUnder(in.dir); len(left) > 0 {
+		t.Errorf("processes left behind: %v", left)
+	}
+}
+
+// TestRestartKeepsTopics stops cleanly and starts again on the same data:
+// the topic exists (not an error), and the broker skips log recovery.
+func TestRestartKeepsTopics(t *testing.T) {
+	spec := "KAFKA_CREATE_TOPICS=" + seedTopic + ":1:1"
+	first := startSupervisor(t, spec)
+	first.waitLog(`ready: phase=all`, 2*time.Minute)
+	first.signal(syscall.SIGTERM)
+	if want, have := 0, first.wait(time.Minute); want != have {
+		t.Fatalf("first exit code: want %d, have %d", want, have)
+	}
+	second := first.restart(spec)
+	second.waitLog(`ready: phase=all`, 2*time.Minute)
+	logs := second.logs.String()
+	if !strings.Contains(logs, "topic exists: topic="+seedTopic) || strings.Contains(logs, "topic created") {
+		t.Errorf("want the topic found, not created again")
+	}
+	if !strings.Contains(logs, "since clean shutdown file was found") || strings.Contains(logs, "no clean shutdown file") {
+		t.Errorf("want the broker to skip log recovery after a clean stop")
+	}
+	second.signal(syscall.SIGTERM)
+	if want, have := 0, second.wait(time.Minute); want != have {
+		t.Errorf("second exit code: want %d, have %d", want, have)
+	}
 }

@@ -106,7 +106,13 @@ type instance struct {
 // of the distribution's stock configuration, plus env (NAME=value).
 func startSupervisor(t *testing.T, env ...string) *instance {
 	t.Helper()
-	return start(t, nil, env...)
+	return start(t, "", nil, env...)
+}
+
+// restart starts a new supervisor on the directories of one that ended.
+func (in *instance) restart(env ...string) *instance {
+	in.t.Helper()
+	return start(in.t, in.dir, nil, env...)
 }
 
 // startAsPID1 starts the supervisor as PID 1 of a new PID namespace, as a
@@ -116,14 +122,18 @@ func startAsPID1(t *testing.T, env ...string) *instance {
 	if _, err := exec.LookPath("unshare"); err != nil {
 		t.Fatal("unshare (util-linux) is needed to run the supervisor as PID 1")
 	}
-	return start(t, []string{"unshare", "--pid", "--fork", "--mount-proc", "--kill-child"}, env...)
+	return start(t, "", []string{"unshare", "--pid", "--fork", "--mount-proc", "--kill-child"}, env...)
 }
 
-func start(t *testing.T, wrap []string, env ...string) *instance {
+// start starts the supervisor, wrapped in the wrap command if any, in dir
+// (a new one when empty).
+func start(t *testing.T, dir string, wrap []string, env ...string) *instance {
 	t.Helper()
 	dist := kafkaDist(t)
-	dir := t.TempDir()
-	copyDir(t, filepath.Join(dist, "config"), filepath.Join(dir, "config"))
+	if dir == "" {
+		dir = t.TempDir()
+		copyDir(t, filepath.Join(dist, "config"), filepath.Join(dir, "config"))
+	}
 	in := &instance{
 		t: t, dist: dist, dir: dir, logs: &logBuffer{}, done: make(chan struct{}),
 		httpAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t)),

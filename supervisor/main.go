@@ -128,7 +128,7 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 		k := server.NewKafka(server.KafkaOptions{
 			Reaper: reaper, KafkaHome: cfg.KafkaHome, Env: env,
 			ConfigFile:     filepath.Join(cfg.ConfigDir, config.ServerFile),
-			ZooKeeperReady: zkReady, ZooKeeper: cfg.ZooKeeper,
+			ZooKeeperReady: zkReady, ZooKeeper: cfg.ZooKeeper, Chroot: cfg.ZooKeeperChroot,
 			BrokerID: cfg.BrokerID, Bootstrap: cfg.Bootstrap, Version: cfg.Sarama, Topics: cfg.Topics,
 			StartTimeout: cfg.StartTimeout, StopTimeout: cfg.StopTimeout,
 			Log: log, Output: root.Named(logging.Kafka), Health: state,

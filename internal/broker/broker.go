@@ -11,10 +11,10 @@ import (
 	"github.com/go-zookeeper/zk"
 )
 
-// WaitRegistered returns once /brokers/ids/<id> exists, watching the node
-// rather than polling it.
-func WaitRegistered(ctx context.Context, conn *zk.Conn, id int) error {
-	path := fmt.Sprintf("/brokers/ids/%d", id)
+// WaitRegistered returns once <chroot>/brokers/ids/<id> exists, watching
+// the node rather than polling it. chroot is zookeeper.connect's, or "".
+func WaitRegistered(ctx context.Context, conn *zk.Conn, chroot string, id int) error {
+	path := fmt.Sprintf("%s/brokers/ids/%d", chroot, id)
 	for {
 		ok, _, watch, err := conn.ExistsW(path)
 		if err != nil {

@@ -58,6 +58,8 @@ type Config struct {
 	BrokerID int
 	// ZooKeeper lists the host:port pairs of zookeeper.connect.
 	ZooKeeper []string
+	// ZooKeeperChroot is zookeeper.connect's chroot path, or "".
+	ZooKeeperChroot string
 	// ZooKeeperLocal is where the supervisor reaches the ZooKeeper it runs.
 	ZooKeeperLocal string
 	// Bootstrap is where the supervisor's own client reaches the broker.
@@ -250,7 +252,7 @@ func (c *Config) loadKafka(e env, environ []string) error {
 		zkDefault = "localhost:" + e.get("ZOOKEEPER_CLIENT_PORT", "2181")
 	}
 	connect := e.get("KAFKA_ZOOKEEPER_CONNECT", zkDefault)
-	if c.ZooKeeper, err = zookeeperConnect(connect); err != nil {
+	if c.ZooKeeper, c.ZooKeeperChroot, err = zookeeperConnect(connect); err != nil {
 		return err
 	}
 
@@ -352,21 +354,27 @@ func bootstrap(kvs []props.KV) (string, error) {
 	return net.JoinHostPort(host, port), nil
 }
 
-// zookeeperConnect checks host:port[,host:port…][/chroot] and returns the pairs.
-func zookeeperConnect(s string) ([]string, error) {
-	hosts, chroot, _ := strings.Cut(s, "/")
+// zookeeperConnect checks host:port[,host:port…][/chroot] and returns the
+// pairs and the chroot ("" or "/path", without a trailing slash).
+func zookeeperConnect(s string) ([]string, string, error) {
+	hosts, chroot, found := strings.Cut(s, "/")
 	bad := &Error{"KAFKA_ZOOKEEPER_CONNECT", fmt.Sprintf("%q is not a connect string", s), "host:port[,host:port…][/chroot]"}
-	if chroot != "" && strings.ContainsAny(chroot, " \n\r\x00") {
-		return nil, bad
+	if found {
+		chroot = "/" + chroot
+		// ZooKeeper refuses such paths, and the broker would die on them.
+		if strings.ContainsAny(chroot, " \n\r\x00") || strings.Contains(chroot, "//") || len(chroot) > 1 && strings.HasSuffix(chroot, "/") {
+			return nil, "", bad
+		}
+		chroot = strings.TrimSuffix(chroot, "/")
 	}
 	var out []string
 	for _, hp := range strings.Split(hosts, ",") {
 		if _, err := hostPort("KAFKA_ZOOKEEPER_CONNECT", hp, false); err != nil {
-			return nil, bad
+			return nil, "", bad
 		}
 		out = append(out, hp)
 	}
-	return out, nil
+	return out, chroot, nil
 }
 
 func hostPort(name, s string, emptyHost bool) (string, error) {

@@ -79,6 +79,9 @@ func TestLoad(t *testing.T) {
 				if want, have := []string{"zk-0:2181", "zk-1:2181"}, c.ZooKeeper; !reflect.DeepEqual(want, have) {
 					t.Errorf("zookeeper: want %q, have %q", want, have)
 				}
+				if want, have := "/kafka", c.ZooKeeperChroot; want != have {
+					t.Errorf("chroot: want %q, have %q", want, have)
+				}
 				if want, have := []string{"/a", "/b"}, c.KafkaDataDirs; !reflect.DeepEqual(want, have) {
 					t.Errorf("data dirs: want %q, have %q", want, have)
 				}
@@ -142,6 +145,8 @@ func TestLoadErrors(t *testing.T) {
 		{"http addr", []string{home, "SUPERVISOR_HTTP_ADDR=8080"}, `SUPERVISOR_HTTP_ADDR: "8080" is not host:port`},
 		{"start timeout", []string{home, "SUPERVISOR_START_TIMEOUT=-3s"}, `SUPERVISOR_START_TIMEOUT: "-3s" is not a duration`},
 		{"connect", []string{home, "KAFKA_ZOOKEEPER_CONNECT=zk:two"}, `KAFKA_ZOOKEEPER_CONNECT: "zk:two" is not a connect string`},
+		{"chroot ends with a slash", []string{home, "KAFKA_ZOOKEEPER_CONNECT=zk:2181/kafka/"}, `KAFKA_ZOOKEEPER_CONNECT: "zk:2181/kafka/" is not a connect string`},
+		{"chroot", []string{home, "KAFKA_ZOOKEEPER_CONNECT=zk:2181/a//b"}, `KAFKA_ZOOKEEPER_CONNECT: "zk:2181/a//b" is not a connect string`},
 		{"listeners", []string{home, "KAFKA_LISTENERS=0.0.0.0"}, `KAFKA_LISTENERS: "0.0.0.0" is not a listener list`},
 		{"topics", []string{home, "KAFKA_CREATE_TOPICS=t:0:1"}, `KAFKA_CREATE_TOPICS: topic "t": partitions "0": want a whole number from 1`},
 		{"newline", []string{home, "KAFKA_SSL_KEYSTORE_LOCATION=/a\nbroker.id=3"}, "KAFKA_SSL_KEYSTORE_LOCATION: value holds a newline"},

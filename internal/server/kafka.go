@@ -28,6 +28,7 @@ type KafkaOptions struct {
 	// the broker starts only then.
 	ZooKeeperReady <-chan struct{}
 	ZooKeeper      []string // zookeeper.connect's host:port pairs
+	Chroot         string   // zookeeper.connect's chroot, or ""
 	BrokerID       int
 	Bootstrap      string // where the supervisor reaches the broker
 	Version        sarama.KafkaVersion
@@ -125,7 +126,7 @@ func (k *Kafka) Run() error {
 // bootstrap waits for the broker to be ready and creates the topics.
 func (k *Kafka) bootstrap(ctx context.Context, conn *zk.Conn, t0 time.Time) error {
 	o := k.opts
-	if err := broker.WaitRegistered(ctx, conn, o.BrokerID); err != nil {
+	if err := broker.WaitRegistered(ctx, conn, o.Chroot, o.BrokerID); err != nil {
 		return err
 	}
 	client, err := broker.Connect(ctx, o.Bootstrap, o.BrokerID, broker.Config(o.Version))
