@@ -87,7 +87,6 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 		Forward: reaper.SignalAll,
 	})
 	state := &health.State{}
-	env := cfg.ChildEnv()
 	var g run.Group
 	var stoppers []interface{ Killed() bool }
 
@@ -106,15 +105,19 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 			close(done)
 		})
 	}
+	common := server.Common{
+		Reaper: reaper, KafkaHome: cfg.KafkaHome, Env: cfg.ChildEnv(),
+		StartTimeout: cfg.StartTimeout, StopTimeout: cfg.StopTimeout,
+		Log: log, Health: state,
+	}
 	var zk *server.ZooKeeper
 	if cfg.Role.RunsZooKeeper() {
 		zk = server.NewZooKeeper(server.ZooKeeperOptions{
-			Reaper: reaper, KafkaHome: cfg.KafkaHome, Env: env,
-			ConfigFile:   filepath.Join(cfg.ConfigDir, config.ZooKeeperFile),
-			Servers:      []string{cfg.ZooKeeperLocal},
-			StartTimeout: cfg.StartTimeout, StopTimeout: cfg.StopTimeout,
-			Log: log, Output: root.Named(logging.ZooKeeper), Health: state,
-			Last: !cfg.Role.RunsKafka(),
+			Common:     common,
+			ConfigFile: filepath.Join(cfg.ConfigDir, config.ZooKeeperFile),
+			Output:     root.Named(logging.ZooKeeper),
+			Servers:    []string{cfg.ZooKeeperLocal},
+			Last:       !cfg.Role.RunsKafka(),
 		})
 	}
 	// Kafka: added before ZooKeeper, because run.Group interrupts actors in
@@ -126,12 +129,11 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 			zkReady = zk.Ready()
 		}
 		k := server.NewKafka(server.KafkaOptions{
-			Reaper: reaper, KafkaHome: cfg.KafkaHome, Env: env,
+			Common:         common,
 			ConfigFile:     filepath.Join(cfg.ConfigDir, config.ServerFile),
+			Output:         root.Named(logging.Kafka),
 			ZooKeeperReady: zkReady, ZooKeeper: cfg.ZooKeeper, Chroot: cfg.ZooKeeperChroot,
 			BrokerID: cfg.BrokerID, Bootstrap: cfg.Bootstrap, Version: cfg.Sarama, Topics: cfg.Topics,
-			StartTimeout: cfg.StartTimeout, StopTimeout: cfg.StopTimeout,
-			Log: log, Output: root.Named(logging.Kafka), Health: state,
 		})
 		stoppers = append(stoppers, k)
 		g.Add(failing(state, k.Run), func(error) { k.Stop() })

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -13,17 +12,15 @@ import (
 
 	"github.com/kafka-on-kubernetes/supervisor/internal/broker"
 	"github.com/kafka-on-kubernetes/supervisor/internal/health"
-	"github.com/kafka-on-kubernetes/supervisor/internal/proc"
 	"github.com/kafka-on-kubernetes/supervisor/internal/topics"
 	"github.com/kafka-on-kubernetes/supervisor/internal/zkwait"
 )
 
 // KafkaOptions configure a Kafka.
 type KafkaOptions struct {
-	Reaper     *proc.Reaper
-	KafkaHome  string
+	Common
 	ConfigFile string
-	Env        []string
+	Output     hclog.Logger // the child's output
 	// ZooKeeperReady, when set, is closed once the local ZooKeeper serves;
 	// the broker starts only then.
 	ZooKeeperReady <-chan struct{}
@@ -33,36 +30,20 @@ type KafkaOptions struct {
 	Bootstrap      string // where the supervisor reaches the broker
 	Version        sarama.KafkaVersion
 	Topics         []topics.Spec
-	StartTimeout   time.Duration
-	StopTimeout    time.Duration
-	Log            hclog.Logger // the supervisor's own lines
-	Output         hclog.Logger // the child's output
-	Health         *health.State
 }
 
 // Kafka runs kafka-server-start.sh, waits until the broker is registered
 // and answers metadata, creates the topics, and marks the supervisor ready.
 type Kafka struct {
+	*supervised
 	opts KafkaOptions
-	sup  *supervised
-	ctx  context.Context
-	stop context.CancelFunc
 }
 
 // NewKafka returns a Kafka that Run starts.
 func NewKafka(o KafkaOptions) *Kafka {
-	ctx, cancel := context.WithCancel(context.Background())
 	return &Kafka{
-		opts: o,
-		sup: &supervised{reaper: o.Reaper, grace: o.StopTimeout, log: o.Log, spec: proc.Spec{
-			Name: "kafka",
-			Path: filepath.Join(o.KafkaHome, "bin", "kafka-server-start.sh"),
-			Args: []string{o.ConfigFile},
-			Env:  o.Env,
-			Log:  o.Output,
-		}},
-		ctx:  ctx,
-		stop: cancel,
+		supervised: newSupervised(o.Common, "kafka", "kafka-server-start.sh", o.ConfigFile, o.Output),
+		opts:       o,
 	}
 }
 
@@ -79,53 +60,44 @@ func (k *Kafka) Run() error {
 		}
 	}
 	// The broker's registration is watched through a session of our own.
-	o.Health.SetPhase(health.WaitingZooKeeper)
-	zctx, cancel := context.WithTimeout(k.ctx, o.StartTimeout)
-	conn, err := zkwait.Wait(zctx, o.ZooKeeper, o.Log)
+	k.Health.SetPhase(health.WaitingZooKeeper)
+	zctx, cancel := context.WithTimeout(k.ctx, k.StartTimeout)
+	conn, err := zkwait.Wait(zctx, o.ZooKeeper, k.Log)
 	cancel()
 	if err != nil {
-		if k.sup.isStopping() {
+		if k.isStopping() {
 			return nil
 		}
 		return fmt.Errorf("kafka: %w", err)
 	}
 	defer conn.Close()
 	if o.ZooKeeperReady == nil {
-		o.Log.Info("ready", "phase", "zookeeper", "took", since(t0))
+		k.Log.Info("ready", "phase", "zookeeper", "took", since(t0))
 	}
 
-	t1 := time.Now()
-	o.Log.Info("starting", "phase", "kafka")
-	child, err := k.sup.start()
+	child, err := k.start()
 	if errors.Is(err, errStopping) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("kafka: %w", err)
+		return err
 	}
-	o.Health.SetPhase(health.WaitingKafka)
-	wctx, cancel := watch(k.ctx, child, o.StartTimeout, "kafka start")
+	k.Health.SetPhase(health.WaitingKafka)
+	wctx, cancel := k.watch(child)
 	defer cancel()
-	if err := k.bootstrap(wctx, conn, t1); err != nil {
-		if k.sup.isStopping() {
-			return k.sup.exited(child)
-		}
-		var exit *proc.ExitError
-		if errors.As(err, &exit) {
-			return exit
-		}
-		k.sup.stop()
-		return fmt.Errorf("kafka: %w", err)
+	if err := k.bootstrap(wctx, conn); err != nil {
+		return k.failed(child, err)
 	}
 	conn.Close()
-	o.Health.SetPhase(health.Ready)
-	o.Log.Info("ready", "phase", "all", "took", since(t0))
-	return k.sup.exited(child)
+	k.Health.SetPhase(health.Ready)
+	k.Log.Info("ready", "phase", "all", "took", since(t0))
+	return k.exited(child)
 }
 
 // bootstrap waits for the broker to be ready and creates the topics.
-func (k *Kafka) bootstrap(ctx context.Context, conn *zk.Conn, t0 time.Time) error {
+func (k *Kafka) bootstrap(ctx context.Context, conn *zk.Conn) error {
 	o := k.opts
+	t0 := time.Now()
 	if err := broker.WaitRegistered(ctx, conn, o.Chroot, o.BrokerID); err != nil {
 		return err
 	}
@@ -134,25 +106,15 @@ func (k *Kafka) bootstrap(ctx context.Context, conn *zk.Conn, t0 time.Time) erro
 		return err
 	}
 	defer client.Close()
-	o.Log.Info("ready", "phase", "kafka", "took", since(t0))
+	k.Log.Info("ready", "phase", "kafka", "took", since(t0))
 	if len(o.Topics) == 0 {
 		return nil
 	}
 	t1 := time.Now()
-	o.Health.SetPhase(health.CreatingTopics)
-	if err := topics.Ensure(ctx, client, o.Topics, o.Log); err != nil {
+	k.Health.SetPhase(health.CreatingTopics)
+	if err := topics.Ensure(ctx, client, o.Topics, k.Log); err != nil {
 		return err
 	}
-	o.Log.Info("ready", "phase", "topics", "topics", len(o.Topics), "took", since(t1))
+	k.Log.Info("ready", "phase", "topics", "topics", len(o.Topics), "took", since(t1))
 	return nil
 }
-
-// Stop stops the broker (a controlled shutdown on SIGTERM) and returns once
-// it is reaped.
-func (k *Kafka) Stop() {
-	k.stop()
-	k.sup.stop()
-}
-
-// Killed reports whether the stop needed SIGKILL.
-func (k *Kafka) Killed() bool { return k.sup.Killed() }

@@ -6,23 +6,38 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
+	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/kafka-on-kubernetes/supervisor/internal/health"
 	"github.com/kafka-on-kubernetes/supervisor/internal/proc"
 )
+
+// Common configures what both servers share.
+type Common struct {
+	Reaper       *proc.Reaper
+	KafkaHome    string
+	Env          []string // the children's environment
+	StartTimeout time.Duration
+	StopTimeout  time.Duration
+	Log          hclog.Logger // the supervisor's own lines
+	Health       *health.State
+}
 
 // errStopping says a start was refused because a stop was requested.
 var errStopping = errors.New("stopping")
 
-// supervised is one child and the lock that orders its start and its stop.
+// supervised is one child, the lock that orders its start and its stop,
+// and a context that ends when the stop is requested.
 type supervised struct {
-	reaper *proc.Reaper
+	Common
 	spec   proc.Spec
-	grace  time.Duration
-	log    hclog.Logger // the supervisor's lines about this child
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	mu       sync.Mutex
 	child    *proc.Child
@@ -30,24 +45,44 @@ type supervised struct {
 	killed   bool
 }
 
-// start starts the child, unless stop came first.
+// newSupervised prepares bin/<script> <configFile> of the distribution.
+func newSupervised(c Common, name, script, configFile string, output hclog.Logger) *supervised {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &supervised{
+		Common: c,
+		spec: proc.Spec{
+			Name: name,
+			Path: filepath.Join(c.KafkaHome, "bin", script),
+			Args: []string{configFile},
+			Env:  c.Env,
+			Log:  output,
+		},
+		ctx:    ctx,
+		cancel: cancel,
+	}
+}
+
+// start starts the child, unless Stop came first.
 func (s *supervised) start() (*proc.Child, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stopping {
 		return nil, errStopping
 	}
-	c, err := s.reaper.Start(s.spec)
+	s.Log.Info("starting", "phase", s.spec.Name)
+	c, err := s.Reaper.Start(s.spec)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", s.spec.Name, err)
 	}
 	s.child = c
-	s.log.Info("started", "child", s.spec.Name, "pid", c.Pid())
+	s.Log.Info("started", "child", s.spec.Name, "pid", c.Pid())
 	return c, nil
 }
 
-// stop stops the child, if started, and returns once it is reaped.
-func (s *supervised) stop() {
+// Stop ends every wait of Run, stops the child if it runs, and returns
+// once it is reaped: SIGTERM, then SIGKILL after StopTimeout.
+func (s *supervised) Stop() {
+	s.cancel()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stopping {
@@ -63,19 +98,12 @@ func (s *supervised) stop() {
 	default:
 	}
 	t0 := time.Now()
-	s.log.Info("stopping", "child", s.spec.Name, "grace", s.grace)
-	s.killed = s.child.Stop(s.grace)
+	s.Log.Info("stopping", "child", s.spec.Name, "grace", s.StopTimeout)
+	s.killed = s.child.Stop(s.StopTimeout)
 	if s.killed {
-		s.log.Warn("killed after grace", "child", s.spec.Name, "grace", s.grace)
+		s.Log.Warn("killed after grace", "child", s.spec.Name, "grace", s.StopTimeout)
 	}
-	s.log.Info("stopped", "child", s.spec.Name, "status", s.child.Status().String(), "took", since(t0))
-}
-
-// isStopping reports whether a stop was requested.
-func (s *supervised) isStopping() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.stopping
+	s.Log.Info("stopped", "child", s.spec.Name, "status", s.child.Status().String(), "took", since(t0))
 }
 
 // Killed reports whether the stop needed SIGKILL.
@@ -85,7 +113,14 @@ func (s *supervised) Killed() bool {
 	return s.killed
 }
 
-// exited returns how the child ended, or nil when that was requested.
+func (s *supervised) isStopping() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stopping
+}
+
+// exited waits for the child and returns how it ended, or nil when that
+// was requested.
 func (s *supervised) exited(c *proc.Child) error {
 	<-c.Done()
 	if s.isStopping() {
@@ -94,11 +129,28 @@ func (s *supervised) exited(c *proc.Child) error {
 	return c.Exited()
 }
 
-// watch returns a context that ends with ctx, after timeout, or as soon as
-// the child exits, whose cause then says so.
-func watch(ctx context.Context, c *proc.Child, timeout time.Duration, what string) (context.Context, context.CancelFunc) {
-	wctx, cancel := context.WithCancelCause(ctx)
-	tctx, tcancel := context.WithTimeoutCause(wctx, timeout, errors.New(what+" took longer than "+timeout.String()+" (SUPERVISOR_START_TIMEOUT)"))
+// failed turns the error of a start phase into Run's result: nil after a
+// requested stop, the child's own exit if that was the cause, or err once
+// the child is stopped.
+func (s *supervised) failed(c *proc.Child, err error) error {
+	if s.isStopping() {
+		return s.exited(c)
+	}
+	var exit *proc.ExitError
+	if errors.As(err, &exit) {
+		return exit
+	}
+	s.Stop()
+	return fmt.Errorf("%s: %w", s.spec.Name, err)
+}
+
+// watch returns a context that ends on Stop, after StartTimeout, or as soon
+// as the child exits, whose cause then says so.
+func (s *supervised) watch(c *proc.Child) (context.Context, context.CancelFunc) {
+	wctx, cancel := context.WithCancelCause(s.ctx)
+	what := s.spec.Name + " start"
+	tctx, tcancel := context.WithTimeoutCause(wctx, s.StartTimeout,
+		fmt.Errorf("%s took longer than %s (SUPERVISOR_START_TIMEOUT)", what, s.StartTimeout))
 	go func() {
 		select {
 		case <-c.Done():

@@ -1,59 +1,38 @@
 package server
 
 import (
-	"context"
 	"errors"
-	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/kafka-on-kubernetes/supervisor/internal/health"
-	"github.com/kafka-on-kubernetes/supervisor/internal/proc"
 	"github.com/kafka-on-kubernetes/supervisor/internal/zkwait"
 )
 
 // ZooKeeperOptions configure a ZooKeeper.
 type ZooKeeperOptions struct {
-	Reaper       *proc.Reaper
-	KafkaHome    string
-	ConfigFile   string
-	Env          []string
-	Servers      []string // where it serves, to wait for a session
-	StartTimeout time.Duration
-	StopTimeout  time.Duration
-	Log          hclog.Logger // the supervisor's own lines
-	Output       hclog.Logger // the child's output
-	Health       *health.State
+	Common
+	ConfigFile string
+	Output     hclog.Logger // the child's output
+	Servers    []string     // where it serves, to wait for a session
 	// Last says no Kafka follows: serving ZooKeeper is the ready state.
 	Last bool
 }
 
 // ZooKeeper runs zookeeper-server-start.sh and tells when it serves.
 type ZooKeeper struct {
+	*supervised
 	opts  ZooKeeperOptions
-	sup   *supervised
 	ready chan struct{}
-	ctx   context.Context
-	stop  context.CancelFunc
 }
 
 // NewZooKeeper returns a ZooKeeper that Run starts.
 func NewZooKeeper(o ZooKeeperOptions) *ZooKeeper {
-	ctx, cancel := context.WithCancel(context.Background())
 	return &ZooKeeper{
-		opts: o,
-		sup: &supervised{reaper: o.Reaper, grace: o.StopTimeout, log: o.Log, spec: proc.Spec{
-			Name: "zookeeper",
-			Path: filepath.Join(o.KafkaHome, "bin", "zookeeper-server-start.sh"),
-			Args: []string{o.ConfigFile},
-			Env:  o.Env,
-			Log:  o.Output,
-		}},
-		ready: make(chan struct{}),
-		ctx:   ctx,
-		stop:  cancel,
+		supervised: newSupervised(o.Common, "zookeeper", "zookeeper-server-start.sh", o.ConfigFile, o.Output),
+		opts:       o,
+		ready:      make(chan struct{}),
 	}
 }
 
@@ -64,43 +43,25 @@ func (z *ZooKeeper) Ready() <-chan struct{} { return z.ready }
 // returns nil when Stop ended it, and an error saying how otherwise.
 func (z *ZooKeeper) Run() error {
 	t0 := time.Now()
-	z.opts.Log.Info("starting", "phase", "zookeeper")
-	child, err := z.sup.start()
+	child, err := z.start()
 	if errors.Is(err, errStopping) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("zookeeper: %w", err)
+		return err
 	}
-	z.opts.Health.SetPhase(health.WaitingZooKeeper)
-	wctx, cancel := watch(z.ctx, child, z.opts.StartTimeout, "zookeeper start")
-	conn, err := zkwait.Wait(wctx, z.opts.Servers, z.opts.Log)
+	z.Health.SetPhase(health.WaitingZooKeeper)
+	wctx, cancel := z.watch(child)
+	conn, err := zkwait.Wait(wctx, z.opts.Servers, z.Log)
 	cancel()
 	if err != nil {
-		if z.sup.isStopping() {
-			return z.sup.exited(child)
-		}
-		var exit *proc.ExitError
-		if errors.As(err, &exit) {
-			return exit
-		}
-		z.sup.stop()
-		return fmt.Errorf("zookeeper: %w", err)
+		return z.failed(child, err)
 	}
 	conn.Close()
-	z.opts.Log.Info("ready", "phase", "zookeeper", "took", since(t0))
+	z.Log.Info("ready", "phase", "zookeeper", "took", since(t0))
 	close(z.ready)
 	if z.opts.Last {
-		z.opts.Health.SetPhase(health.Ready)
+		z.Health.SetPhase(health.Ready)
 	}
-	return z.sup.exited(child)
+	return z.exited(child)
 }
-
-// Stop stops ZooKeeper and returns once it is reaped.
-func (z *ZooKeeper) Stop() {
-	z.stop()
-	z.sup.stop()
-}
-
-// Killed reports whether the stop needed SIGKILL.
-func (z *ZooKeeper) Killed() bool { return z.sup.Killed() }

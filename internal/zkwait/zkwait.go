@@ -26,7 +26,7 @@ func Wait(ctx context.Context, servers []string, log hclog.Logger) (*zk.Conn, er
 	}
 	where := strings.Join(servers, ",")
 	conn, events, err := zk.Connect(servers, SessionTimeout, zk.WithLogger(zkLogger{log}),
-		zk.WithLogInfo(false), zk.WithDialer(dialUntil), zk.WithHostProvider(&hostList{}))
+		zk.WithLogInfo(false), zk.WithDialer((&dialer{handshake: firstHandshake}).dial), zk.WithHostProvider(&hostList{}))
 	if err != nil {
 		return nil, fmt.Errorf("zookeeper at %s: %w", where, err)
 	}
@@ -46,20 +46,59 @@ func Wait(ctx context.Context, servers []string, log hclog.Logger) (*zk.Conn, er
 	}
 }
 
-// dialUntil keeps dialing with a short backoff for the whole timeout the
-// client gives it. The client itself sleeps a full second after failing
-// through its server list, which would add up to a second to every start.
-func dialUntil(network, address string, timeout time.Duration) (net.Conn, error) {
+// Bounds of the wait for the answer to a session request: short at first,
+// doubling with each connection.
+const (
+	firstHandshake = 250 * time.Millisecond
+	maxHandshake   = 4 * time.Second
+)
+
+// dialer connects the client and bounds each session handshake.
+type dialer struct {
+	mu        sync.Mutex
+	handshake time.Duration // for the next connection
+}
+
+// dial keeps dialing with a short backoff for the whole timeout the client
+// gives it, rather than failing at once into the client's own retry.
+func (d *dialer) dial(network, address string, timeout time.Duration) (net.Conn, error) {
+	d.mu.Lock()
+	handshake := d.handshake
+	d.handshake = min(2*d.handshake, maxHandshake)
+	d.mu.Unlock()
 	deadline := time.Now().Add(timeout)
 	pause := 20 * time.Millisecond
 	for {
 		conn, err := net.DialTimeout(network, address, time.Until(deadline))
-		if err == nil || time.Now().Add(pause).After(deadline) {
-			return conn, err
+		if err == nil {
+			return &handshakeConn{Conn: conn, timeout: handshake}, nil
+		}
+		if time.Now().Add(pause).After(deadline) {
+			return nil, err
 		}
 		time.Sleep(pause) // bounded by the deadline the client set
 		pause = min(2*pause, 200*time.Millisecond)
 	}
+}
+
+// handshakeConn caps the client's first read deadline, the one of the
+// session handshake. The client allows ten times its receive timeout
+// (over a minute): a ZooKeeper that accepts a connection while it is still
+// loading its database, then drops the request without closing the
+// socket, would hold a start for that long.
+type handshakeConn struct {
+	net.Conn
+	timeout time.Duration
+	once    sync.Once
+}
+
+func (c *handshakeConn) SetReadDeadline(t time.Time) error {
+	c.once.Do(func() {
+		if limit := time.Now().Add(c.timeout); !t.IsZero() && t.After(limit) {
+			t = limit
+		}
+	})
+	return c.Conn.SetReadDeadline(t)
 }
 
 // hostList hands the client its servers in turn, without resolving them

@@ -45,3 +45,39 @@ func TestWaitUnresolvable(t *testing.T) {
 		t.Errorf("want the deadline, have %v", err)
 	}
 }
+
+// TestWaitSilentServer: a server that accepts the connection and never
+// answers the session request is given up on after the handshake timeout
+// and tried again, rather than waited for over a minute.
+func TestWaitSilentServer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 16)
+	go func() { // ends when the listener closes
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c // held open, never answered
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err = Wait(ctx, []string{ln.Addr().String()}, hclog.NewNullLogger())
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("want the deadline, have %v", err)
+	}
+	// The client gave up on the silent connection and tried again.
+	// 250 ms, 500 ms, 1 s, 2 s for the first four handshakes.
+	if have := len(accepted); have < 4 {
+		t.Errorf("want at least 4 connection attempts within 5s, have %d", have)
+	}
+	close(accepted)
+	for c := range accepted {
+		c.Close()
+	}
+}
