@@ -106,7 +106,7 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 		})
 	}
 	common := server.Common{
-		Reaper: reaper, KafkaHome: cfg.KafkaHome, Env: cfg.ChildEnv(),
+		Reaper: reaper, KafkaHome: cfg.KafkaHome,
 		StartTimeout: cfg.StartTimeout, StopTimeout: cfg.StopTimeout,
 		Log: log, Health: state,
 	}
@@ -115,6 +115,7 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 		zk = server.NewZooKeeper(server.ZooKeeperOptions{
 			Common:     common,
 			ConfigFile: filepath.Join(cfg.ConfigDir, config.ZooKeeperFile),
+			Env:        cfg.ZooKeeperEnv(),
 			Output:     root.Named(logging.ZooKeeper),
 			Servers:    []string{cfg.ZooKeeperLocal},
 			Last:       !cfg.Role.RunsKafka(),
@@ -131,6 +132,7 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 		k := server.NewKafka(server.KafkaOptions{
 			Common:         common,
 			ConfigFile:     filepath.Join(cfg.ConfigDir, config.ServerFile),
+			Env:            cfg.KafkaEnv(),
 			Output:         root.Named(logging.Kafka),
 			ZooKeeperReady: zkReady, ZooKeeper: cfg.ZooKeeper, Chroot: cfg.ZooKeeperChroot,
 			BrokerID: cfg.BrokerID, Bootstrap: cfg.Bootstrap, Version: cfg.Sarama, Topics: cfg.Topics,

@@ -17,16 +17,20 @@ func WaitRegistered(ctx context.Context, conn *zk.Conn, chroot string, id int) e
 	path := fmt.Sprintf("%s/brokers/ids/%d", chroot, id)
 	for {
 		ok, _, watch, err := conn.ExistsW(path)
-		if err != nil {
-			return fmt.Errorf("watch %s: %w", path, err)
-		}
 		if ok {
 			return nil
 		}
+		var retry <-chan time.Time
+		if err != nil {
+			// The session reconnects by itself (an ensemble member
+			// restarting): ask again shortly, until ctx ends.
+			retry = time.After(200 * time.Millisecond)
+		}
 		select {
 		case <-watch:
+		case <-retry:
 		case <-ctx.Done():
-			return fmt.Errorf("broker %d not registered at %s: %w", id, path, context.Cause(ctx))
+			return fmt.Errorf("broker %d not registered at %s (last error: %v): %w", id, path, err, context.Cause(ctx))
 		}
 	}
 }

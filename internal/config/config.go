@@ -76,8 +76,8 @@ type Config struct {
 	LogDir string
 	// Env is the children's environment.
 	Env []string
-	// Ignored are KAFKA_ variables dropped as Kubernetes service links.
-	Ignored []envprops.Ignored
+	// Ignored are variables dropped as Kubernetes service links.
+	Ignored []string
 }
 
 // Error is a bad environment variable or file, named with what is allowed.
@@ -101,21 +101,31 @@ const (
 	ZooKeeperFile = "zookeeper.properties"
 )
 
+// launchVars are the launch scripts' own variables, after KAFKA_ (or
+// ZOOKEEPER_ for the ZooKeeper server's): never properties.
+var launchVars = []string{"HEAP_OPTS", "OPTS", "JVM_PERFORMANCE_OPTS", "GC_LOG_OPTS", "LOG4J_OPTS", "JMX_OPTS", "DEBUG", "JMX_PORT"}
+
 // reservedKafka are KAFKA_ variables that are not broker properties: the
 // launch scripts' own, the supervisor's, and the four that Load translates
 // by broker version.
-var reservedKafka = map[string]bool{
-	"HOME": true, "VERSION": true, "CREATE_TOPICS": true,
-	"HEAP_OPTS": true, "OPTS": true, "JVM_PERFORMANCE_OPTS": true, "GC_LOG_OPTS": true,
-	"LOG4J_OPTS": true, "JMX_OPTS": true, "DEBUG": true,
-	"HOST_NAME": true, "PORT": true, "ADVERTISED_HOST_NAME": true, "ADVERTISED_PORT": true,
+var reservedKafka = reserved("HOME", "VERSION", "CREATE_TOPICS", "HOST_NAME", "PORT", "ADVERTISED_HOST_NAME", "ADVERTISED_PORT")
+
+// reservedZooKeeper are ZOOKEEPER_ variables that are not ZooKeeper properties.
+var reservedZooKeeper = reserved()
+
+func reserved(names ...string) map[string]bool {
+	m := make(map[string]bool)
+	for _, n := range append(names, launchVars...) {
+		m[n] = true
+	}
+	return m
 }
 
 // Load reads env (as os.Environ gives it) and checks every value. It
 // reads the distribution and the properties files but changes nothing.
 func Load(env []string) (*Config, error) {
-	e := lookup(env)
 	c := &Config{Env: env}
+	e := c.lookup(env)
 	var err error
 
 	switch role := Role(e.get("SUPERVISOR_ROLE", string(RoleAll))); role {
@@ -228,21 +238,24 @@ func (c *Config) loadZooKeeper(e env, environ []string) error {
 	}
 	c.ZooKeeperDataDir = e.get("ZOOKEEPER_DATA_DIR", filepath.Join(c.DataDir, "zookeeper"))
 	set := []props.KV{{Key: "dataDir", Value: c.ZooKeeperDataDir}, {Key: "clientPort", Value: port}}
-	extra, _, err := envprops.FromEnv(environ, envprops.ZooKeeperPrefix, nil, append(file.Keys(), envprops.ZooKeeperKeys...))
+	extra, err := envprops.FromEnv(environ, envprops.ZooKeeperPrefix, reservedZooKeeper, append(file.Keys(), envprops.ZooKeeperKeys...))
 	if err != nil {
 		return err
 	}
 	c.ZooKeeperProps = merge(set, extra)
+	if err := render(file, c.ZooKeeperProps, extra); err != nil {
+		return err
+	}
 	c.ZooKeeperLocal = net.JoinHostPort("127.0.0.1", port)
 	return nil
 }
 
 func (c *Config) loadKafka(e env, environ []string) error {
 	path := filepath.Join(c.ConfigDir, ServerFile)
-	if _, err := readProps(path); err != nil {
+	file, err := readProps(path)
+	if err != nil {
 		return err
 	}
-	var err error
 	id := e.get("KAFKA_BROKER_ID", "0")
 	if c.BrokerID, err = strconv.Atoi(id); err != nil || c.BrokerID < 0 {
 		return &Error{"KAFKA_BROKER_ID", fmt.Sprintf("%q is not a broker id", id), "a whole number from 0"}
@@ -258,10 +271,6 @@ func (c *Config) loadKafka(e env, environ []string) error {
 
 	bindHost := e.get("KAFKA_HOST_NAME", "0.0.0.0")
 	port := e.get("KAFKA_PORT", "9092")
-	if strings.Contains(port, "://") { // a Service named kafka injected KAFKA_PORT=tcp://…
-		c.Ignored = append(c.Ignored, envprops.Ignored{Var: "KAFKA_PORT", Why: "Kubernetes service link"})
-		port = "9092"
-	}
 	if _, err := portNumber("KAFKA_PORT", port); err != nil {
 		return err
 	}
@@ -271,11 +280,12 @@ func (c *Config) loadKafka(e env, environ []string) error {
 		return err
 	}
 	for _, v := range []string{"KAFKA_HOST_NAME", "KAFKA_ADVERTISED_HOST_NAME"} {
-		if h := e.get(v, "x"); h == "" || strings.ContainsAny(h, " :/\n\r\x00") {
+		if h := e.get(v, "x"); net.ParseIP(h) == nil && strings.ContainsAny(h, " :/\n\r\x00") {
 			return &Error{v, fmt.Sprintf("%q is not a host name", h), "a host name or IP address"}
 		}
 	}
-	c.KafkaDataDirs = strings.Split(e.get("KAFKA_LOG_DIRS", filepath.Join(c.DataDir, "kafka")), ",")
+	// log.dirs wins over log.dir in the broker: a log.dir given alone is used.
+	c.KafkaDataDirs = strings.Split(e.get("KAFKA_LOG_DIRS", e.get("KAFKA_LOG_DIR", filepath.Join(c.DataDir, "kafka"))), ",")
 	set := []props.KV{
 		{Key: "broker.id", Value: strconv.Itoa(c.BrokerID)},
 		{Key: "zookeeper.connect", Value: connect},
@@ -288,16 +298,24 @@ func (c *Config) loadKafka(e env, environ []string) error {
 			props.KV{Key: "advertised.host.name", Value: advHost},
 			props.KV{Key: "advertised.port", Value: advPort})
 	} else {
+		listeners := "PLAINTEXT://" + net.JoinHostPort(bindHost, port)
+		advertised := "PLAINTEXT://" + net.JoinHostPort(advHost, advPort)
+		if l := e.get("KAFKA_LISTENERS", ""); l != "" {
+			// The broker's own default: advertise what it listens on.
+			listeners, advertised = l, l
+		}
 		set = append(set,
-			props.KV{Key: "listeners", Value: "PLAINTEXT://" + net.JoinHostPort(bindHost, port)},
-			props.KV{Key: "advertised.listeners", Value: "PLAINTEXT://" + net.JoinHostPort(advHost, advPort)})
+			props.KV{Key: "listeners", Value: listeners},
+			props.KV{Key: "advertised.listeners", Value: advertised})
 	}
-	extra, ignored, err := envprops.FromEnv(environ, envprops.KafkaPrefix, reservedKafka, nil)
+	extra, err := envprops.FromEnv(environ, envprops.KafkaPrefix, reservedKafka, nil)
 	if err != nil {
 		return err
 	}
-	c.Ignored = append(c.Ignored, ignored...)
 	c.KafkaProps = merge(set, extra)
+	if err := render(file, c.KafkaProps, extra); err != nil {
+		return err
+	}
 	for _, p := range extra {
 		if p.Key == "log.dirs" {
 			c.KafkaDataDirs = strings.Split(p.Value, ",")
@@ -309,17 +327,47 @@ func (c *Config) loadKafka(e env, environ []string) error {
 	if c.Topics, err = topics.Parse(e.get("KAFKA_CREATE_TOPICS", "")); err != nil {
 		return &Error{"KAFKA_CREATE_TOPICS", strings.TrimPrefix(err.Error(), topics.ErrSpec.Error()+": "), "name:partitions:replicas[:cleanup.policy],…"}
 	}
+	if len(c.Topics) > 0 && !c.Sarama.IsAtLeast(sarama.V0_10_1_0) {
+		return &Error{"KAFKA_CREATE_TOPICS", fmt.Sprintf("broker %s has no CreateTopics API", c.Version), "a broker from 0.10.1, or no KAFKA_CREATE_TOPICS"}
+	}
+	for _, t := range c.Topics {
+		// Role all is one broker with a ZooKeeper of its own.
+		if c.Role == RoleAll && t.Replicas > 1 {
+			return &Error{"KAFKA_CREATE_TOPICS", fmt.Sprintf("topic %q: %d replicas, but role all runs one broker", t.Name, t.Replicas), "replicas 1 (or SUPERVISOR_ROLE=kafka in a cluster)"}
+		}
+	}
+	return nil
+}
+
+// render applies the properties to the parsed file in memory, so that a
+// value the file cannot hold is refused before anything is written. The
+// error names the variable that gave the value.
+func render(file *props.File, kvs []props.KV, extra []envprops.Property) error {
+	for _, kv := range kvs {
+		if err := file.Set(kv.Key, kv.Value); err != nil {
+			name := "the supervisor's default for " + kv.Key
+			for _, p := range extra {
+				if p.Key == kv.Key {
+					name = p.Var
+				}
+			}
+			return &Error{Var: name, Msg: err.Error(), Want: "printable text on one line"}
+		}
+	}
 	return nil
 }
 
 // merge puts the variables' properties after the defaults, replacing a
-// default of the same key in place.
+// default of the same key in place. An empty variable leaves a default
+// alone (KAFKA_LISTENERS= is unset), but sets any other property empty.
 func merge(defaults []props.KV, extra []envprops.Property) []props.KV {
 	out := slices.Clone(defaults)
 	for _, p := range extra {
 		i := slices.IndexFunc(out, func(kv props.KV) bool { return kv.Key == p.Key })
 		if i >= 0 {
-			out[i].Value = p.Value
+			if p.Value != "" {
+				out[i].Value = p.Value
+			}
 			continue
 		}
 		out = append(out, props.KV{Key: p.Key, Value: p.Value})
@@ -328,7 +376,8 @@ func merge(defaults []props.KV, extra []envprops.Property) []props.KV {
 }
 
 // bootstrap finds where the supervisor reaches its own broker: the first
-// listener, or host.name and port, with a wildcard host read as loopback.
+// PLAINTEXT listener (the supervisor's client speaks no TLS nor SASL), or
+// host.name and port, with a wildcard host read as loopback.
 func bootstrap(kvs []props.KV) (string, error) {
 	get := func(k string) string {
 		for _, kv := range kvs {
@@ -340,13 +389,27 @@ func bootstrap(kvs []props.KV) (string, error) {
 	}
 	host, port := get("host.name"), get("port")
 	if l := get("listeners"); l != "" {
-		first := strings.Split(l, ",")[0]
-		_, addr, ok := strings.Cut(first, "://")
-		h, p, err := net.SplitHostPort(addr)
-		if !ok || err != nil {
-			return "", &Error{"KAFKA_LISTENERS", fmt.Sprintf("%q is not a listener list", l), "NAME://host:port,…"}
+		protocols := map[string]string{"PLAINTEXT": "PLAINTEXT"}
+		if m := get("listener.security.protocol.map"); m != "" {
+			for _, pair := range strings.Split(m, ",") {
+				name, proto, _ := strings.Cut(strings.TrimSpace(pair), ":")
+				protocols[strings.ToUpper(name)] = strings.ToUpper(proto)
+			}
 		}
-		host, port = h, p
+		found := false
+		for _, listener := range strings.Split(l, ",") {
+			name, addr, ok := strings.Cut(strings.TrimSpace(listener), "://")
+			h, p, err := net.SplitHostPort(addr)
+			if !ok || err != nil {
+				return "", &Error{"KAFKA_LISTENERS", fmt.Sprintf("%q is not a listener list", l), "NAME://host:port,…"}
+			}
+			if !found && protocols[strings.ToUpper(name)] == "PLAINTEXT" {
+				host, port, found = h, p, true
+			}
+		}
+		if !found {
+			return "", &Error{"KAFKA_LISTENERS", fmt.Sprintf("%q has no PLAINTEXT listener", l), "a PLAINTEXT listener the supervisor can check the broker on"}
+		}
 	}
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host = "127.0.0.1"
@@ -369,6 +432,9 @@ func zookeeperConnect(s string) ([]string, string, error) {
 	}
 	var out []string
 	for _, hp := range strings.Split(hosts, ",") {
+		if !strings.Contains(hp, ":") && hp != "" {
+			hp += ":2181" // ZooKeeper's own default
+		}
 		if _, err := hostPort("KAFKA_ZOOKEEPER_CONNECT", hp, false); err != nil {
 			return nil, "", bad
 		}
@@ -402,12 +468,13 @@ func duration(e env, name string, def time.Duration) (time.Duration, error) {
 	if s == "" {
 		return def, nil
 	}
-	if n, err := strconv.Atoi(s); err == nil && n > 0 {
+	const most = 24 * time.Hour
+	if n, err := strconv.Atoi(s); err == nil && n > 0 && n <= int(most/time.Second) {
 		return time.Duration(n) * time.Second, nil
 	}
 	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, &Error{name, fmt.Sprintf("%q is not a duration", s), "a positive duration such as 20s, or seconds"}
+	if err != nil || d <= 0 || d > most {
+		return 0, &Error{name, fmt.Sprintf("%q is not a duration", s), "a positive duration up to 24h such as 20s, or seconds"}
 	}
 	return d, nil
 }
@@ -427,10 +494,16 @@ func readProps(path string) (*props.File, error) {
 // env looks variables up, the last definition winning as in a shell.
 type env map[string]string
 
-func lookup(environ []string) env {
+// lookup indexes the environment, leaving out Kubernetes service links
+// (KAFKA_PORT=tcp://… for a Service named kafka), which it records.
+func (c *Config) lookup(environ []string) env {
 	e := make(env, len(environ))
 	for _, kv := range environ {
 		k, v, _ := strings.Cut(kv, "=")
+		if envprops.IsServiceLink(k, v) {
+			c.Ignored = append(c.Ignored, k)
+			continue
+		}
 		e[k] = v
 	}
 	return e

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -88,6 +89,53 @@ func TestLoad(t *testing.T) {
 			},
 		},
 		{
+			name: "empty variables leave the defaults, service links are dropped",
+			env: []string{modern, "KAFKA_BROKER_ID=", "KAFKA_LISTENERS=", "KAFKA_ZOOKEEPER_CONNECT=",
+				"KAFKA_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM=", "ZOOKEEPER_CLIENT_PORT=tcp://10.0.0.9:2181",
+				"KAFKA_HEADLESS_SERVICE_HOST=10.0.0.8", "KAFKA_HEADLESS_PORT_9092_TCP_ADDR=10.0.0.8", "KAFKA_PORT=tcp://10.0.0.7:9092"},
+			wantKafka: []props.KV{
+				{Key: "broker.id", Value: "0"},
+				{Key: "zookeeper.connect", Value: "localhost:2181"},
+				{Key: "log.dirs", Value: "/var/lib/kafka/kafka"},
+				{Key: "listeners", Value: "PLAINTEXT://0.0.0.0:9092"},
+				{Key: "advertised.listeners", Value: "PLAINTEXT://localhost:9092"},
+				{Key: "ssl.endpoint.identification.algorithm", Value: ""},
+			},
+			wantZK: []props.KV{{Key: "dataDir", Value: "/var/lib/kafka/zookeeper"}, {Key: "clientPort", Value: "2181"}},
+			check: func(t *testing.T, c *Config) {
+				want := []string{"ZOOKEEPER_CLIENT_PORT", "KAFKA_HEADLESS_SERVICE_HOST", "KAFKA_HEADLESS_PORT_9092_TCP_ADDR", "KAFKA_PORT"}
+				if have := c.Ignored; !reflect.DeepEqual(want, have) {
+					t.Errorf("ignored: want %q, have %q", want, have)
+				}
+			},
+		},
+		{
+			name: "the supervisor checks on the first plaintext listener",
+			env: []string{modern, "SUPERVISOR_ROLE=kafka", "KAFKA_LISTENERS=EXTERNAL://:19093,SSL://:9093,INTERNAL://:29092",
+				"KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=EXTERNAL:SASL_SSL,SSL:SSL,INTERNAL:PLAINTEXT", "KAFKA_LOG_DIR=/srv/kafka", "KAFKA_HOST_NAME=::",
+				"KAFKA_ZOOKEEPER_CONNECT=zk-0.zk,zk-1.zk:2182"},
+			check: func(t *testing.T, c *Config) {
+				if want, have := "127.0.0.1:29092", c.Bootstrap; want != have {
+					t.Errorf("bootstrap: want %q, have %q", want, have)
+				}
+				if want, have := []string{"/srv/kafka"}, c.KafkaDataDirs; !reflect.DeepEqual(want, have) {
+					t.Errorf("data dirs: want %q, have %q", want, have)
+				}
+				if want, have := []string{"zk-0.zk:2181", "zk-1.zk:2182"}, c.ZooKeeper; !reflect.DeepEqual(want, have) {
+					t.Errorf("zookeeper: want %q, have %q", want, have)
+				}
+			},
+			wantKafka: []props.KV{
+				{Key: "broker.id", Value: "0"},
+				{Key: "zookeeper.connect", Value: "zk-0.zk,zk-1.zk:2182"},
+				{Key: "log.dirs", Value: "/srv/kafka"},
+				{Key: "listeners", Value: "EXTERNAL://:19093,SSL://:9093,INTERNAL://:29092"},
+				{Key: "advertised.listeners", Value: "EXTERNAL://:19093,SSL://:9093,INTERNAL://:29092"},
+				{Key: "listener.security.protocol.map", Value: "EXTERNAL:SASL_SSL,SSL:SSL,INTERNAL:PLAINTEXT"},
+				{Key: "log.dir", Value: "/srv/kafka"},
+			},
+		},
+		{
 			name:   "zookeeper role with camel case properties",
 			env:    []string{modern, "SUPERVISOR_ROLE=zookeeper", "ZOOKEEPER_CLIENT_PORT=2182", "ZOOKEEPER_TICK_TIME=500", "ZOOKEEPER_ADMIN_ENABLE_SERVER=true"},
 			wantZK: []props.KV{{Key: "dataDir", Value: "/var/lib/kafka/zookeeper"}, {Key: "clientPort", Value: "2182"}, {Key: "admin.enableServer", Value: "true"}, {Key: "tickTime", Value: "500"}},
@@ -150,6 +198,11 @@ func TestLoadErrors(t *testing.T) {
 		{"listeners", []string{home, "KAFKA_LISTENERS=0.0.0.0"}, `KAFKA_LISTENERS: "0.0.0.0" is not a listener list`},
 		{"topics", []string{home, "KAFKA_CREATE_TOPICS=t:0:1"}, `KAFKA_CREATE_TOPICS: topic "t": partitions "0": want a whole number from 1`},
 		{"newline", []string{home, "KAFKA_SSL_KEYSTORE_LOCATION=/a\nbroker.id=3"}, "KAFKA_SSL_KEYSTORE_LOCATION: value holds a newline"},
+		{"not utf-8", []string{home, "KAFKA_SSL_KEY_PASSWORD=\xff"}, "KAFKA_SSL_KEY_PASSWORD: property \"ssl.key.password\""},
+		{"no plaintext listener", []string{home, "KAFKA_LISTENERS=SSL://:9093"}, `KAFKA_LISTENERS: "SSL://:9093" has no PLAINTEXT listener`},
+		{"huge timeout", []string{home, "SUPERVISOR_START_TIMEOUT=10000000000"}, `SUPERVISOR_START_TIMEOUT: "10000000000" is not a duration`},
+		{"topics on 0.8", []string{"KAFKA_HOME=testdata/dist-0.8.2.1", "KAFKA_CREATE_TOPICS=t:1:1"}, "KAFKA_CREATE_TOPICS: broker 0.8.2.1 has no CreateTopics API"},
+		{"replicas in role all", []string{home, "KAFKA_CREATE_TOPICS=t:1:3"}, `KAFKA_CREATE_TOPICS: topic "t": 3 replicas, but role all runs one broker`},
 		{"missing file", []string{home, "SUPERVISOR_CONFIG_DIR=testdata/none"}, "testdata/none/zookeeper.properties: no such file or directory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -179,5 +232,28 @@ func TestPrepareRefusesUnwritableDataDir(t *testing.T) {
 	}
 	if want, have := "/proc/self/kafka/logs", cfgErr.Var; want != have {
 		t.Errorf("want %q named, have %q", want, have)
+	}
+}
+
+// TestZooKeeperEnv: the launch scripts' variables meant for the broker do
+// not reach ZooKeeper; ZOOKEEPER_ ones take their place.
+func TestZooKeeperEnv(t *testing.T) {
+	c, err := Load([]string{"KAFKA_HOME=testdata/dist-3.9.1", "PATH=/bin", "KAFKA_HEAP_OPTS=-Xmx4g",
+		"KAFKA_OPTS=-javaagent:agent.jar=7071", "JMX_PORT=9999", "ZOOKEEPER_HEAP_OPTS=-Xmx256m", "ZOOKEEPER_JMX_PORT=9998"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"KAFKA_HOME=testdata/dist-3.9.1", "PATH=/bin", "ZOOKEEPER_HEAP_OPTS=-Xmx256m", "ZOOKEEPER_JMX_PORT=9998",
+		"KAFKA_HEAP_OPTS=-Xmx256m", "JMX_PORT=9998", "LOG_DIR=/var/lib/kafka/logs"}
+	if have := c.ZooKeeperEnv(); !reflect.DeepEqual(want, have) {
+		t.Errorf("zookeeper env:\nwant %q\nhave %q", want, have)
+	}
+	if have := c.KafkaEnv(); !slices.Contains(have, "KAFKA_HEAP_OPTS=-Xmx4g") || !slices.Contains(have, "JMX_PORT=9999") {
+		t.Errorf("kafka env lacks its own options: %q", have)
+	}
+	for _, kv := range c.ZooKeeperProps {
+		if strings.Contains(kv.Key, "heap") || strings.Contains(kv.Key, "jmx") {
+			t.Errorf("launch variable written as a property: %v", kv)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 )
 
 // WritePlan prints what a start would do: the properties written to each
@@ -36,12 +37,40 @@ func (c *Config) WritePlan(w io.Writer) {
 			fmt.Fprintln(w)
 		}
 	}
-	for _, ig := range c.Ignored {
-		fmt.Fprintf(w, "ignored: %s (%s)\n", ig.Var, ig.Why)
+	for _, name := range c.Ignored {
+		fmt.Fprintf(w, "ignored: %s (Kubernetes service link)\n", name)
 	}
 }
 
-// ChildEnv is the children's environment: the supervisor's, with LOG_DIR.
-func (c *Config) ChildEnv() []string {
+// KafkaEnv is the broker's environment: the supervisor's, with LOG_DIR.
+func (c *Config) KafkaEnv() []string {
 	return append(append([]string(nil), c.Env...), "LOG_DIR="+c.LogDir)
+}
+
+// ZooKeeperEnv is ZooKeeper's environment. Both servers' launch scripts read
+// KAFKA_HEAP_OPTS, KAFKA_OPTS and the like: ZooKeeper gets its own from
+// ZOOKEEPER_HEAP_OPTS, ZOOKEEPER_OPTS…, never the broker's, so that a heap
+// or an agent meant for the broker does not go to ZooKeeper as well.
+func (c *Config) ZooKeeperEnv() []string {
+	drop := make(map[string]bool)
+	var own []string
+	for _, v := range launchVars {
+		target := "KAFKA_" + v
+		if v == "JMX_PORT" {
+			target = v
+		}
+		drop[target] = true
+		for _, kv := range c.Env {
+			if value, ok := strings.CutPrefix(kv, "ZOOKEEPER_"+v+"="); ok {
+				own = append(own, target+"="+value)
+			}
+		}
+	}
+	var out []string
+	for _, kv := range c.Env {
+		if name, _, _ := strings.Cut(kv, "="); !drop[name] {
+			out = append(out, kv)
+		}
+	}
+	return append(append(out, own...), "LOG_DIR="+c.LogDir)
 }

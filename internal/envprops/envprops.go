@@ -17,51 +17,51 @@ type Property struct {
 	Value string
 }
 
-// Ignored is a variable with the prefix that is deliberately not a property.
-type Ignored struct {
-	Var, Why string
-}
-
 // Prefixes of the two property families.
 const (
 	KafkaPrefix     = "KAFKA_"
 	ZooKeeperPrefix = "ZOOKEEPER_"
 )
 
-// serviceLink matches the variables Kubernetes injects for a Service named
-// kafka or zookeeper (KAFKA_PORT=tcp://…, KAFKA_SERVICE_HOST, …): taken as
-// properties they would break the broker's configuration.
-var serviceLink = regexp.MustCompile(`^[A-Z]+_(SERVICE_HOST|SERVICE_PORT(_.*)?|PORT_[0-9]+_(TCP|UDP|SCTP)(_.*)?)$`)
+// serviceLink matches the variables Kubernetes injects for every Service
+// (for one named kafka-headless: KAFKA_HEADLESS_SERVICE_HOST,
+// KAFKA_HEADLESS_PORT_9092_TCP_ADDR, …): taken as properties they would
+// break the broker's configuration.
+var serviceLink = regexp.MustCompile(`^[A-Z0-9_]+?_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT_[0-9]+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)$`)
 
 // linkValue matches the value of a Service's <NAME>_PORT variable.
 var linkValue = regexp.MustCompile(`^(tcp|udp|sctp)://`)
 
+// IsServiceLink reports whether name=value is a variable that Kubernetes
+// injected for a Service rather than one the user set.
+func IsServiceLink(name, value string) bool {
+	return serviceLink.MatchString(name) || strings.HasSuffix(name, "_PORT") && linkValue.MatchString(value)
+}
+
 // FromEnv returns the properties that variables with prefix set, sorted by
 // variable name, skipping the reserved ones (named without the prefix) and
-// Kubernetes service links. known lists property names whose spelling
+// Kubernetes service links (see IsServiceLink). known lists property names whose spelling
 // cannot come from the convention (ZooKeeper's camelCase dataDir): a
 // mapped name that matches one of them but for case and separators takes
 // its spelling. A value holding a newline, carriage return or NUL, which
 // could smuggle in a second property, is an error naming the variable.
-func FromEnv(env []string, prefix string, reserved map[string]bool, known []string) ([]Property, []Ignored, error) {
+func FromEnv(env []string, prefix string, reserved map[string]bool, known []string) ([]Property, error) {
 	spelling := make(map[string]string, len(known))
 	for _, k := range known {
 		spelling[fold(k)] = k
 	}
 	var out []Property
-	var ignored []Ignored
 	for _, kv := range env {
 		name, value, _ := strings.Cut(kv, "=")
 		suffix, ok := strings.CutPrefix(name, prefix)
 		if !ok || suffix == "" || reserved[suffix] {
 			continue
 		}
-		if serviceLink.MatchString(name) || strings.HasSuffix(name, "_PORT") && linkValue.MatchString(value) {
-			ignored = append(ignored, Ignored{Var: name, Why: "Kubernetes service link"})
+		if IsServiceLink(name, value) {
 			continue
 		}
 		if strings.ContainsAny(value, "\n\r\x00") {
-			return nil, nil, fmt.Errorf("%s: value holds a newline or NUL; a property value is one line", name)
+			return nil, fmt.Errorf("%s: value holds a newline or NUL; a property value is one line", name)
 		}
 		key := Name(suffix)
 		if k, ok := spelling[fold(key)]; ok {
@@ -70,7 +70,7 @@ func FromEnv(env []string, prefix string, reserved map[string]bool, known []stri
 		out = append(out, Property{Var: name, Key: key, Value: value})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Var < out[j].Var })
-	return out, ignored, nil
+	return out, nil
 }
 
 // Name turns a variable suffix into a property name: LOG_DIRS is log.dirs,

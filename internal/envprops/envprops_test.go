@@ -25,13 +25,12 @@ func TestName(t *testing.T) {
 func TestFromEnv(t *testing.T) {
 	reserved := map[string]bool{"HOME": true, "CREATE_TOPICS": true}
 	for _, tc := range []struct {
-		name        string
-		env         []string
-		prefix      string
-		known       []string
-		want        []Property
-		wantIgnored []Ignored
-		wantErr     string
+		name    string
+		env     []string
+		prefix  string
+		known   []string
+		want    []Property
+		wantErr string
 	}{
 		{
 			name:   "kafka convention",
@@ -61,11 +60,12 @@ func TestFromEnv(t *testing.T) {
 				"KAFKA_NUM_PARTITIONS=3"},
 			prefix: KafkaPrefix,
 			want:   []Property{{Var: "KAFKA_NUM_PARTITIONS", Key: "num.partitions", Value: "3"}},
-			wantIgnored: []Ignored{
-				{"KAFKA_PORT", "Kubernetes service link"}, {"KAFKA_SERVICE_HOST", "Kubernetes service link"},
-				{"KAFKA_SERVICE_PORT", "Kubernetes service link"}, {"KAFKA_PORT_9092_TCP", "Kubernetes service link"},
-				{"KAFKA_PORT_9092_TCP_ADDR", "Kubernetes service link"}, {"KAFKA_SERVICE_PORT_CLIENT", "Kubernetes service link"},
-			},
+		},
+		{
+			name: "links of a hyphenated service",
+			env: []string{"KAFKA_HEADLESS_SERVICE_HOST=10.0.0.8", "KAFKA_HEADLESS_PORT=tcp://10.0.0.8:9092",
+				"KAFKA_HEADLESS_PORT_9092_TCP_PROTO=tcp", "KAFKA_HEADLESS_SERVICE_PORT_BROKER=9092"},
+			prefix: KafkaPrefix,
 		},
 		{
 			name:    "newline injection",
@@ -87,7 +87,7 @@ func TestFromEnv(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			have, ignored, err := FromEnv(tc.env, tc.prefix, reserved, tc.known)
+			have, err := FromEnv(tc.env, tc.prefix, reserved, tc.known)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("want error containing %q, have %v", tc.wantErr, err)
@@ -100,9 +100,28 @@ func TestFromEnv(t *testing.T) {
 			if want := tc.want; !reflect.DeepEqual(want, have) {
 				t.Errorf("want %+v, have %+v", want, have)
 			}
-			if want, have := tc.wantIgnored, ignored; !reflect.DeepEqual(want, have) {
-				t.Errorf("ignored: want %+v, have %+v", want, have)
-			}
 		})
+	}
+}
+
+func TestIsServiceLink(t *testing.T) {
+	for _, tc := range []struct {
+		name, value string
+		want        bool
+	}{
+		{"KAFKA_PORT", "tcp://10.0.0.7:9092", true},
+		{"KAFKA_PORT", "9092", false},
+		{"ZOOKEEPER_CLIENT_PORT", "tcp://10.0.0.9:2181", true},
+		{"ZOOKEEPER_CLIENT_PORT", "2181", false},
+		{"KAFKA_SERVICE_HOST", "10.0.0.7", true},
+		{"KAFKA_SERVICE_PORT_PLAINTEXT", "9092", true},
+		{"MY_KAFKA_2_PORT_9092_TCP_ADDR", "10.0.0.7", true},
+		{"KAFKA_PORT_9092_TCP_PORT", "9092", true},
+		{"KAFKA_ADVERTISED_PORT", "19092", false},
+		{"KAFKA_LOG_DIRS", "tcp://x", false},
+	} {
+		if want, have := tc.want, IsServiceLink(tc.name, tc.value); want != have {
+			t.Errorf("%s=%s: want %v, have %v", tc.name, tc.value, want, have)
+		}
 	}
 }

@@ -101,19 +101,29 @@ func (r *Reaper) Start(spec Spec) (*Child, error) {
 	return c, nil
 }
 
-// copyLines logs each line of r at the level its log4j layout names.
+// maxLine is the longest line relayed whole; a longer one is relayed in
+// pieces, so that no output can stop the reading and block the child.
+const maxLine = 64 * 1024
+
+// copyLines logs each line of r at the level its log4j layout names, until
+// r ends.
 func (c *Child) copyLines(r io.Reader, log hclog.Logger) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for sc.Scan() {
-		line := sc.Text()
-		log.Log(levelOf(line), line)
-		c.mu.Lock()
-		c.tail = append(c.tail, line)
-		if len(c.tail) > tailLines {
-			c.tail = c.tail[len(c.tail)-tailLines:]
+	br := bufio.NewReaderSize(r, maxLine)
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(chunk) > 0 {
+			line := strings.TrimSuffix(string(chunk), "\n")
+			log.Log(levelOf(line), line)
+			c.mu.Lock()
+			c.tail = append(c.tail, line)
+			if len(c.tail) > tailLines {
+				c.tail = c.tail[len(c.tail)-tailLines:]
+			}
+			c.mu.Unlock()
 		}
-		c.mu.Unlock()
+		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
+			return
+		}
 	}
 }
 

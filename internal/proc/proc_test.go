@@ -204,3 +204,16 @@ func TestSignalAfterExitIsHarmless(t *testing.T) {
 		t.Errorf("signal after exit: %v", err)
 	}
 }
+
+// TestLongLine: a line far longer than any buffer is relayed in pieces;
+// the child is never blocked on a full pipe.
+func TestLongLine(t *testing.T) {
+	r := newReaper(t)
+	c := sh(t, r, `head -c 2000000 /dev/zero | tr '\0' x; echo; for i in $(seq 1 3000); do echo "after $i"; done`, nil)
+	if want, have := 0, waitDone(t, c).Code; want != have {
+		t.Errorf("exit code: want %d, have %d", want, have)
+	}
+	if tail := c.Tail(); len(tail) == 0 || tail[len(tail)-1] != "after 3000" {
+		t.Errorf("the lines after the long one were lost: %q", tail)
+	}
+}

@@ -20,6 +20,7 @@ import (
 type KafkaOptions struct {
 	Common
 	ConfigFile string
+	Env        []string     // the child's environment
 	Output     hclog.Logger // the child's output
 	// ZooKeeperReady, when set, is closed once the local ZooKeeper serves;
 	// the broker starts only then.
@@ -42,7 +43,7 @@ type Kafka struct {
 // NewKafka returns a Kafka that Run starts.
 func NewKafka(o KafkaOptions) *Kafka {
 	return &Kafka{
-		supervised: newSupervised(o.Common, "kafka", "kafka-server-start.sh", o.ConfigFile, o.Output),
+		supervised: newSupervised(o.Common, "kafka", "kafka-server-start.sh", o.ConfigFile, o.Env, o.Output),
 		opts:       o,
 	}
 }

@@ -21,7 +21,6 @@ import (
 type Common struct {
 	Reaper       *proc.Reaper
 	KafkaHome    string
-	Env          []string // the children's environment
 	StartTimeout time.Duration
 	StopTimeout  time.Duration
 	Log          hclog.Logger // the supervisor's own lines
@@ -39,6 +38,7 @@ type supervised struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
+	stopOnce sync.Once
 	mu       sync.Mutex
 	child    *proc.Child
 	stopping bool
@@ -46,7 +46,7 @@ type supervised struct {
 }
 
 // newSupervised prepares bin/<script> <configFile> of the distribution.
-func newSupervised(c Common, name, script, configFile string, output hclog.Logger) *supervised {
+func newSupervised(c Common, name, script, configFile string, env []string, output hclog.Logger) *supervised {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &supervised{
 		Common: c,
@@ -54,7 +54,7 @@ func newSupervised(c Common, name, script, configFile string, output hclog.Logge
 			Name: name,
 			Path: filepath.Join(c.KafkaHome, "bin", script),
 			Args: []string{configFile},
-			Env:  c.Env,
+			Env:  env,
 			Log:  output,
 		},
 		ctx:    ctx,
@@ -80,30 +80,35 @@ func (s *supervised) start() (*proc.Child, error) {
 }
 
 // Stop ends every wait of Run, stops the child if it runs, and returns
-// once it is reaped: SIGTERM, then SIGKILL after StopTimeout.
+// once it is reaped: SIGTERM, then SIGKILL after StopTimeout. Every call
+// returns only then, whichever came first.
 func (s *supervised) Stop() {
-	s.cancel()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.stopping {
-		return
-	}
-	s.stopping = true
-	if s.child == nil {
-		return
-	}
-	select {
-	case <-s.child.Done():
-		return // it ended on its own; Run reports it
-	default:
-	}
-	t0 := time.Now()
-	s.Log.Info("stopping", "child", s.spec.Name, "grace", s.StopTimeout)
-	s.killed = s.child.Stop(s.StopTimeout)
-	if s.killed {
-		s.Log.Warn("killed after grace", "child", s.spec.Name, "grace", s.StopTimeout)
-	}
-	s.Log.Info("stopped", "child", s.spec.Name, "status", s.child.Status().String(), "took", since(t0))
+	s.stopOnce.Do(func() {
+		// Marked before the waits end, so that Run takes their end for a stop.
+		s.mu.Lock()
+		s.stopping = true
+		child := s.child // start refuses from now on
+		s.mu.Unlock()
+		s.cancel()
+		if child == nil {
+			return
+		}
+		select {
+		case <-child.Done():
+			return // it ended on its own; Run reports it
+		default:
+		}
+		t0 := time.Now()
+		s.Log.Info("stopping", "child", s.spec.Name, "grace", s.StopTimeout)
+		killed := child.Stop(s.StopTimeout)
+		s.mu.Lock()
+		s.killed = killed
+		s.mu.Unlock()
+		if killed {
+			s.Log.Warn("killed after grace", "child", s.spec.Name, "grace", s.StopTimeout)
+		}
+		s.Log.Info("stopped", "child", s.spec.Name, "status", child.Status().String(), "took", since(t0))
+	})
 }
 
 // Killed reports whether the stop needed SIGKILL.

@@ -14,6 +14,7 @@ import (
 type ZooKeeperOptions struct {
 	Common
 	ConfigFile string
+	Env        []string     // the child's environment
 	Output     hclog.Logger // the child's output
 	Servers    []string     // where it serves, to wait for a session
 	// Last says no Kafka follows: serving ZooKeeper is the ready state.
@@ -30,7 +31,7 @@ type ZooKeeper struct {
 // NewZooKeeper returns a ZooKeeper that Run starts.
 func NewZooKeeper(o ZooKeeperOptions) *ZooKeeper {
 	return &ZooKeeper{
-		supervised: newSupervised(o.Common, "zookeeper", "zookeeper-server-start.sh", o.ConfigFile, o.Output),
+		supervised: newSupervised(o.Common, "zookeeper", "zookeeper-server-start.sh", o.ConfigFile, o.Env, o.Output),
 		opts:       o,
 		ready:      make(chan struct{}),
 	}
