@@ -138,16 +138,16 @@ func TestLevelOf(t *testing.T) {
 // ignores it is killed after the grace.
 func TestStopGrace(t *testing.T) {
 	r := newReaper(t)
-	polite := sh(t, r, "trap 'exit 0' TERM; while :; do sleep 0.05; done", nil)
-	time.Sleep(100 * time.Millisecond) // let the shell install its trap
+	polite := sh(t, r, "trap 'exit 0' TERM; echo trapped; while :; do sleep 0.05; done", nil)
+	waitLine(t, polite, "trapped")
 	if polite.Stop(5 * time.Second) {
 		t.Error("a child that exits on SIGTERM was killed")
 	}
 	if want, have := 0, polite.Status().Code; want != have {
 		t.Errorf("polite: want code %d, have %d", want, have)
 	}
-	stubborn := sh(t, r, "trap '' TERM; while :; do sleep 0.05; done", nil)
-	time.Sleep(100 * time.Millisecond)
+	stubborn := sh(t, r, "trap '' TERM; echo trapped; while :; do sleep 0.05; done", nil)
+	waitLine(t, stubborn, "trapped")
 	t0 := time.Now()
 	if !stubborn.Stop(300 * time.Millisecond) {
 		t.Error("a child that ignores SIGTERM was not killed")
@@ -183,6 +183,28 @@ func TestStopReachesTheGroup(t *testing.T) {
 			t.Fatalf("grandchild %d still alive after the stop", grandchild)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitLine waits until the child has printed line.
+func waitLine(t *testing.T, c *Child, line string) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		for _, l := range c.Tail() {
+			if l == line {
+				return
+			}
+		}
+		select {
+		case <-deadline:
+			t.Fatalf("no line %q within 10s", line)
+		case <-c.Done():
+			t.Fatalf("child ended before printing %q", line)
+		case <-tick.C:
+		}
 	}
 }
 
