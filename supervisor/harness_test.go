@@ -189,7 +189,7 @@ func (in *instance) wait(d time.Duration) int {
 	}
 }
 
-// readyz returns the status code and body of /readyz, or 0 when it does not answer.
+// probe returns the status code and body of path, or 0 when nothing answers.
 func (in *instance) probe(path string) (int, string) {
 	client := http.Client{Timeout: time.Second}
 	resp, err := client.Get("http://" + in.httpAddr + path)
@@ -199,6 +199,27 @@ func (in *instance) probe(path string) (int, string) {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, strings.TrimSpace(string(body))
+}
+
+// waitProbe waits until path answers code with body, failing after d or at exit.
+func (in *instance) waitProbe(path string, code int, body string, d time.Duration) {
+	in.t.Helper()
+	deadline := time.After(d)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		haveCode, haveBody := in.probe(path)
+		if haveCode == code && haveBody == body {
+			return
+		}
+		select {
+		case <-deadline:
+			in.t.Fatalf("%s: want %d %q within %s, have %d %q", path, code, body, d, haveCode, haveBody)
+		case <-in.done:
+			in.t.Fatalf("supervisor exited (code %d) while waiting for %s", in.exitCode, path)
+		case <-tick.C:
+		}
+	}
 }
 
 // waitLog waits until the output matches re, failing after d or at exit.

@@ -162,16 +162,12 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 
 	t0 := time.Now()
 	err = g.Run()
-	if escalated.Load() {
-		stoppers = append(stoppers, forced{})
+	killed := escalated.Load()
+	for _, s := range stoppers {
+		killed = killed || s.Killed()
 	}
-	return exitCode(log, err, stoppers, time.Since(t0))
+	return exitCode(log, err, killed, time.Since(t0))
 }
-
-// forced stands for the children killed by a second terminating signal.
-type forced struct{}
-
-func (forced) Killed() bool { return true }
 
 // failing marks the supervisor not alive when a server's Run fails.
 func failing(state *health.State, execute func() error) func() error {
@@ -185,19 +181,16 @@ func failing(state *health.State, execute func() error) func() error {
 }
 
 // exitCode logs how the supervisor ended and picks its exit code: 0 after
-// a requested stop in which every child ended within its grace, the
-// failing child's code (128+signal when a signal ended it), or 1.
-func exitCode(log hclog.Logger, err error, stoppers []interface{ Killed() bool }, up time.Duration) int {
+// a requested stop in which no child had to be killed, the failing child's
+// code (128+signal when a signal ended it), or 1.
+func exitCode(log hclog.Logger, err error, killed bool, up time.Duration) int {
 	var stop stopRequested
 	var exit *proc.ExitError
 	switch {
+	case errors.As(err, &stop) && killed:
+		log.Error("stopped, but a child had to be killed", "signal", stop.sig)
+		return exitFailure
 	case errors.As(err, &stop):
-		for _, s := range stoppers {
-			if s.Killed() {
-				log.Error("stopped, but a child had to be killed", "signal", stop.sig)
-				return exitFailure
-			}
-		}
 		log.Info("stopped", "signal", stop.sig, "uptime", up.Round(time.Second))
 		return exitOK
 	case errors.As(err, &exit):

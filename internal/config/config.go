@@ -5,6 +5,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
@@ -78,6 +79,10 @@ type Config struct {
 	Env []string
 	// Ignored are variables dropped as Kubernetes service links.
 	Ignored []string
+
+	// files are the properties files, read and changed in memory; Prepare
+	// saves them.
+	files []*props.Source
 }
 
 // Error is a bad environment variable or file, named with what is allowed.
@@ -243,7 +248,7 @@ func (c *Config) loadZooKeeper(e env, environ []string) error {
 		return err
 	}
 	c.ZooKeeperProps = merge(set, extra)
-	if err := render(file, c.ZooKeeperProps, extra); err != nil {
+	if err := c.render(file, c.ZooKeeperProps, extra); err != nil {
 		return err
 	}
 	c.ZooKeeperLocal = net.JoinHostPort("127.0.0.1", port)
@@ -313,7 +318,7 @@ func (c *Config) loadKafka(e env, environ []string) error {
 		return err
 	}
 	c.KafkaProps = merge(set, extra)
-	if err := render(file, c.KafkaProps, extra); err != nil {
+	if err := c.render(file, c.KafkaProps, extra); err != nil {
 		return err
 	}
 	for _, p := range extra {
@@ -339,10 +344,10 @@ func (c *Config) loadKafka(e env, environ []string) error {
 	return nil
 }
 
-// render applies the properties to the parsed file in memory, so that a
-// value the file cannot hold is refused before anything is written. The
-// error names the variable that gave the value.
-func render(file *props.File, kvs []props.KV, extra []envprops.Property) error {
+// render applies the properties to the file in memory, so that a value the
+// file cannot hold is refused before anything is written, and keeps the file
+// for Prepare. The error names the variable that gave the value.
+func (c *Config) render(file *props.Source, kvs []props.KV, extra []envprops.Property) error {
 	for _, kv := range kvs {
 		if err := file.Set(kv.Key, kv.Value); err != nil {
 			name := "the supervisor's default for " + kv.Key
@@ -354,6 +359,7 @@ func render(file *props.File, kvs []props.KV, extra []envprops.Property) error {
 			return &Error{Var: name, Msg: err.Error(), Want: "printable text on one line"}
 		}
 	}
+	c.files = append(c.files, file)
 	return nil
 }
 
@@ -479,16 +485,16 @@ func duration(e env, name string, def time.Duration) (time.Duration, error) {
 	return d, nil
 }
 
-func readProps(path string) (*props.File, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, &Error{Var: path, Msg: errors.Unwrap(err).Error(), Want: "a readable properties file (see SUPERVISOR_CONFIG_DIR)"}
+func readProps(path string) (*props.Source, error) {
+	src, err := props.Read(path)
+	var pathErr *fs.PathError
+	switch {
+	case errors.As(err, &pathErr):
+		return nil, &Error{Var: path, Msg: pathErr.Err.Error(), Want: "a readable properties file (see SUPERVISOR_CONFIG_DIR)"}
+	case err != nil:
+		return nil, &Error{Var: path, Msg: strings.TrimPrefix(err.Error(), "read "+path+": ")}
 	}
-	f, err := props.Parse(data)
-	if err != nil {
-		return nil, &Error{Var: path, Msg: err.Error()}
-	}
-	return f, nil
+	return src, nil
 }
 
 // env looks variables up, the last definition winning as in a shell.

@@ -3,14 +3,11 @@ package config
 import (
 	"fmt"
 	"os"
-	"path/filepath"
-
-	"github.com/kafka-on-kubernetes/supervisor/internal/props"
 )
 
 // Prepare creates the data directories, checks that they are writable and
-// rewrites the properties files. It is the only step of Load's result that
-// changes the disk, and it is safe to repeat.
+// saves the properties files as Load changed them. It is the only step of
+// Load's result that changes the disk, and it is safe to repeat.
 func (c *Config) Prepare() error {
 	dirs := []string{c.LogDir}
 	if c.Role.RunsZooKeeper() {
@@ -24,13 +21,8 @@ func (c *Config) Prepare() error {
 			return err
 		}
 	}
-	if c.Role.RunsZooKeeper() {
-		if _, err := props.Rewrite(filepath.Join(c.ConfigDir, ZooKeeperFile), c.ZooKeeperProps); err != nil {
-			return err
-		}
-	}
-	if c.Role.RunsKafka() {
-		if _, err := props.Rewrite(filepath.Join(c.ConfigDir, ServerFile), c.KafkaProps); err != nil {
+	for _, f := range c.files {
+		if _, err := f.Save(); err != nil {
 			return err
 		}
 	}

@@ -32,9 +32,10 @@ type Spec struct {
 
 // Child is a running or ended child process, leader of its own process group.
 type Child struct {
-	name string
-	pid  int
-	done chan struct{}
+	name   string
+	pid    int
+	reaped chan struct{} // closed as soon as the reaper has the status
+	done   chan struct{} // closed once the output is drained too
 
 	mu     sync.Mutex
 	status Status
@@ -73,13 +74,14 @@ func (r *Reaper) Start(spec Spec) (*Child, error) {
 		errR.Close()
 		return nil, fmt.Errorf("start %s: %w", spec.Name, err)
 	}
-	c := &Child{name: spec.Name, pid: pid, done: make(chan struct{})}
+	c := &Child{name: spec.Name, pid: pid, reaped: make(chan struct{}), done: make(chan struct{})}
 	var readers sync.WaitGroup
 	readers.Add(2)
 	go func() { defer readers.Done(); c.copyLines(outR, spec.Log) }()
 	go func() { defer readers.Done(); c.copyLines(errR, spec.Log) }()
 	go func() {
 		st := <-exit
+		close(c.reaped) // from now on its pid may be another process's
 		// A grandchild may hold the pipes open: wait briefly for the last
 		// lines, then close them so that the readers end.
 		drained := make(chan struct{})
@@ -169,10 +171,10 @@ func (c *Child) Tail() []string {
 	return append([]string(nil), c.tail...)
 }
 
-// Signal sends sig to the child's process group, unless it has ended.
+// Signal sends sig to the child's process group, unless it has been reaped.
 func (c *Child) Signal(sig syscall.Signal) error {
 	select {
-	case <-c.done:
+	case <-c.reaped:
 		return nil
 	default:
 	}

@@ -64,40 +64,44 @@ func writeAtomic(path string, data []byte, perm fs.FileMode) (err error) {
 	return d.Sync()
 }
 
-// Rewrite sets each of set in order in the properties file at path and
-// writes the result with WriteAtomic, keeping the file's permissions. It
-// writes nothing when the bytes would not change, so running it again with
-// the same settings leaves the file, and its mtime, alone. If any Set fails,
-// the file is left as it was.
-func Rewrite(path string, set []KV) (changed bool, err error) {
-	changed, err = rewrite(path, set)
-	if err != nil {
-		return false, fmt.Errorf("rewrite %s: %w", path, err)
-	}
-	return changed, nil
+// Source is a properties file read from disk, to be changed in memory and
+// saved back: reading, checking and writing are separate steps, so that a
+// caller can check several files before it writes any.
+type Source struct {
+	*File
+	path string
+	perm fs.FileMode
+	data []byte // as read
 }
 
-func rewrite(path string, set []KV) (bool, error) {
+// Read parses the properties file at path.
+func Read(path string) (*Source, error) {
 	info, err := os.Stat(path)
 	if err != nil {
-		return false, err
+		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return false, err
+		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	f, err := Parse(data)
 	if err != nil {
-		return false, err
+		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	for _, kv := range set {
-		if err := f.Set(kv.Key, kv.Value); err != nil {
-			return false, err
-		}
-	}
-	out := f.Bytes()
-	if bytes.Equal(out, data) {
+	return &Source{File: f, path: path, perm: info.Mode().Perm(), data: data}, nil
+}
+
+// Save writes the file back with WriteAtomic, keeping its permissions. It
+// writes nothing when the bytes did not change, so saving the same settings
+// again leaves the file, and its mtime, alone.
+func (s *Source) Save() (changed bool, err error) {
+	out := s.Bytes()
+	if bytes.Equal(out, s.data) {
 		return false, nil
 	}
-	return true, writeAtomic(path, out, info.Mode().Perm())
+	if err := WriteAtomic(s.path, out, s.perm); err != nil {
+		return false, err
+	}
+	s.data = out
+	return true, nil
 }

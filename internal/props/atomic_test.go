@@ -3,6 +3,7 @@ package props
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -128,6 +129,24 @@ func TestWriteAtomicFailure(t *testing.T) {
 	}
 }
 
+// rewrite reads path, sets each of set and saves it, as a caller would.
+func rewrite(path string, set []KV) (bool, error) {
+	src, err := Read(path)
+	if err != nil {
+		return false, fmt.Errorf("rewrite %s: %w", path, err)
+	}
+	for _, kv := range set {
+		if err := src.Set(kv.Key, kv.Value); err != nil {
+			return false, fmt.Errorf("rewrite %s: %w", path, err)
+		}
+	}
+	changed, err := src.Save()
+	if err != nil {
+		return false, fmt.Errorf("rewrite %s: %w", path, err)
+	}
+	return changed, nil
+}
+
 func TestRewrite(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "server.properties")
@@ -139,7 +158,7 @@ func TestRewrite(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	changed, err := Rewrite(path, serverSets)
+	changed, err := rewrite(path, serverSets)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +182,7 @@ func TestRewrite(t *testing.T) {
 	if err := os.Chtimes(path, old, old); err != nil {
 		t.Fatal(err)
 	}
-	changed, err = Rewrite(path, serverSets)
+	changed, err = rewrite(path, serverSets)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +212,7 @@ func TestRewriteUnsafe(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A good setting before the bad one must not be written either.
-	_, err := Rewrite(path, []KV{{"broker.id", "1"}, {"log.dirs", "/data\nbroker.id=7"}})
+	_, err := rewrite(path, []KV{{"broker.id", "1"}, {"log.dirs", "/data\nbroker.id=7"}})
 	if !errors.Is(err, ErrUnsafe) {
 		t.Fatalf("want ErrUnsafe, have %v", err)
 	}
@@ -223,7 +242,7 @@ func TestRewriteErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			changed, err := Rewrite(tt.path, []KV{{"a", "1"}})
+			changed, err := rewrite(tt.path, []KV{{"a", "1"}})
 			if err == nil {
 				t.Fatal("want an error, have none")
 			}
