@@ -20,5 +20,9 @@ run: build
 test: build
 	TEST_KAFKA_DIST="$$(scripts/kafka-dist.sh $(KAFKA_VERSION))" $(GO) test -count=1 ./...
 
+## bench: benchmarks against the real broker; each repeats its own runs and prints medians
+bench: build
+	TEST_KAFKA_DIST="$$(scripts/kafka-dist.sh $(KAFKA_VERSION))" $(GO) test -count=1 -run '^$$' -bench . -benchtime 1x ./...
+
 clean:
 	rm -rf bin run
