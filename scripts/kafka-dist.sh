@@ -10,9 +10,19 @@ version="${1:-3.9.1}"
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${KAFKA_DIST_CACHE:-$repo_root/.cache/kafka}"
 
+# The Scala build each line was published for, the logging backend its
+# distribution ships, and the stock config/ it comes with.
 case "$version" in
-  3.*|2.*) scala=2.13 ;;
-  *) echo "kafka-dist.sh: version $version is not supported (want 2.x or 3.x)" >&2; exit 2 ;;
+  3.*)
+    scala=2.13 config=config
+    extra="kafka-tools:$version ch.qos.reload4j:reload4j:1.2.25 org.slf4j:slf4j-reload4j:1.7.36" ;;
+  2.*)
+    scala=2.13 config=config
+    extra="ch.qos.reload4j:reload4j:1.2.25 org.slf4j:slf4j-reload4j:1.7.36" ;;
+  0.8.2.*)
+    scala=2.10 config=config-0.8 # brings log4j and slf4j-log4j12 itself
+    extra="" ;;
+  *) echo "kafka-dist.sh: version $version is not supported (want 0.8.2.x, 2.x or 3.x)" >&2; exit 2 ;;
 esac
 
 dist="$cache/kafka_$scala-$version"
@@ -25,7 +35,14 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/dist/libs" "$work/dist/bin" "$work/dist/config"
 
-# Core does not bring a logging backend at run time; the broker's own
+dependency() { # group:artifact:version, or artifact:version of org.apache.kafka
+  local g a v
+  IFS=: read -r g a v <<<"$1"
+  if [[ -z "$v" ]]; then v="$a" a="$g" g=org.apache.kafka; fi
+  echo "    <dependency><groupId>$g</groupId><artifactId>$a</artifactId><version>$v</version></dependency>"
+}
+
+# From 2.x core brings no logging backend at run time; the broker's own
 # distribution ships reload4j with slf4j-reload4j, and so do we.
 cat > "$work/pom.xml" <<POM
 <project xmlns="http://maven.apache.org/POM/4.0.0">
@@ -35,10 +52,7 @@ cat > "$work/pom.xml" <<POM
   <version>1</version>
   <packaging>pom</packaging>
   <dependencies>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_$scala</artifactId><version>$version</version></dependency>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>$version</version></dependency>
-    <dependency><groupId>ch.qos.reload4j</groupId><artifactId>reload4j</artifactId><version>1.2.25</version></dependency>
-    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version></dependency>
+$(for d in "kafka_$scala:$version" $extra; do dependency "$d"; done)
   </dependencies>
 </project>
 POM
@@ -54,6 +68,7 @@ rm -f "$work/dist/libs"/slf4j-simple-*.jar "$work/dist/libs"/logback-*.jar
 tools_main() { # class names moved from core to tools across 3.x
   local scala_class="$1" java_class="$2" jar
   for jar in "$work/dist/libs"/kafka-tools-*.jar "$work/dist/libs"/kafka_"$scala"-*.jar; do
+    [[ -f "$jar" ]] || continue
     # A zip's central directory holds entry names uncompressed.
     if grep -aq "${java_class//.//}.class" "$jar"; then echo "$java_class"; return; fi
   done
@@ -97,7 +112,7 @@ launcher kafka-console-producer.sh "$producer_main" "-Xmx512M" ""
 launcher kafka-console-consumer.sh "$consumer_main" "-Xmx512M" ""
 chmod +x "$work/dist/bin"/*.sh
 
-cp "$repo_root/scripts/kafka-dist/config"/*.properties "$work/dist/config/"
+cp "$repo_root/scripts/kafka-dist/$config"/*.properties "$work/dist/config/"
 
 touch "$work/dist/.complete"
 mkdir -p "$cache"

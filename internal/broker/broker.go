@@ -4,33 +4,77 @@ package broker
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/IBM/sarama"
 	"github.com/go-zookeeper/zk"
 )
 
-// WaitRegistered returns once <chroot>/brokers/ids/<id> exists, watching
-// the node rather than polling it. chroot is zookeeper.connect's, or "".
-func WaitRegistered(ctx context.Context, conn *zk.Conn, chroot string, id int) error {
+// Registration is a broker's znode /brokers/ids/<id>: version 1 (Kafka
+// 0.8) has host and port; later versions add endpoints.
+type Registration struct {
+	Version   int      `json:"version"`
+	Host      string   `json:"host"`
+	Port      int      `json:"port"`
+	Endpoints []string `json:"endpoints"`
+}
+
+// ParseRegistration reads a broker's registration znode.
+func ParseRegistration(data []byte) (Registration, error) {
+	var r Registration
+	if err := json.Unmarshal(data, &r); err != nil {
+		return r, fmt.Errorf("broker registration: %w", err)
+	}
+	if r.Host == "" && len(r.Endpoints) == 0 {
+		return r, fmt.Errorf("broker registration version %d: neither host nor endpoints", r.Version)
+	}
+	return r, nil
+}
+
+// Addr is where the broker says clients reach it: host:port, else its
+// first endpoint's.
+func (r Registration) Addr() string {
+	if r.Host != "" {
+		return net.JoinHostPort(r.Host, strconv.Itoa(r.Port))
+	}
+	_, hp, _ := strings.Cut(r.Endpoints[0], "://")
+	return hp
+}
+
+// WaitRegistered returns the registration once <chroot>/brokers/ids/<id>
+// exists, watching the node rather than polling it. chroot is
+// zookeeper.connect's, or "".
+func WaitRegistered(ctx context.Context, conn *zk.Conn, chroot string, id int) (Registration, error) {
 	path := fmt.Sprintf("%s/brokers/ids/%d", chroot, id)
 	for {
 		ok, _, watch, err := conn.ExistsW(path)
 		if ok {
-			return nil
+			var data []byte
+			if data, _, err = conn.Get(path); err == nil {
+				r, err := ParseRegistration(data)
+				if err != nil {
+					return r, fmt.Errorf("%s: %w", path, err)
+				}
+				return r, nil
+			}
 		}
 		var retry <-chan time.Time
 		if err != nil {
 			// The session reconnects by itself (an ensemble member
-			// restarting): ask again shortly, until ctx ends.
+			// restarting), or the broker went away between the two
+			// calls: ask again shortly, until ctx ends.
 			retry = time.After(200 * time.Millisecond)
 		}
 		select {
 		case <-watch:
 		case <-retry:
 		case <-ctx.Done():
-			return fmt.Errorf("broker %d not registered at %s (last error: %v): %w", id, path, err, context.Cause(ctx))
+			return Registration{}, fmt.Errorf("broker %d not registered at %s (last error: %v): %w", id, path, err, context.Cause(ctx))
 		}
 	}
 }
@@ -63,6 +107,31 @@ func Connect(ctx context.Context, addr string, id int, cfg *sarama.Config) (sara
 	}
 }
 
+// Ping returns an open connection to the broker at addr once it answers a
+// metadata request. It is the readiness check for Kafka 0.8, whose
+// metadata lists no broker until a topic exists. The caller closes it.
+func Ping(ctx context.Context, addr string, cfg *sarama.Config) (*sarama.Broker, error) {
+	pause := 50 * time.Millisecond
+	for {
+		b := sarama.NewBroker(addr)
+		err := b.Open(cfg)
+		if err == nil {
+			if _, err = b.GetMetadata(sarama.NewMetadataRequest(cfg.Version, []string{})); err == nil {
+				return b, nil
+			}
+			b.Close()
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("metadata from %s (last: %v): %w", addr, err, context.Cause(ctx))
+		}
+		pause = min(2*pause, time.Second)
+	}
+}
+
 func listed(client sarama.Client, id int) bool {
 	for _, b := range client.Brokers() {
 		if b.ID() == int32(id) {
@@ -78,6 +147,9 @@ func Config(version sarama.KafkaVersion) *sarama.Config {
 	cfg := sarama.NewConfig()
 	cfg.ClientID = "kafka-supervisor"
 	cfg.Version = version
+	// Brokers before 0.10 close the connection on an ApiVersions request.
+	cfg.ApiVersionsRequest = version.IsAtLeast(sarama.V0_10_0_0)
+	cfg.Metadata.AllowAutoTopicCreation = false
 	cfg.Metadata.Retry.Max = 0
 	cfg.Metadata.Full = false
 	cfg.Net.DialTimeout = 2 * time.Second

@@ -113,7 +113,7 @@ var launchVars = []string{"HEAP_OPTS", "OPTS", "JVM_PERFORMANCE_OPTS", "GC_LOG_O
 // reservedKafka are KAFKA_ variables that are not broker properties: the
 // launch scripts' own, the supervisor's, and the four that Load translates
 // by broker version.
-var reservedKafka = reserved("HOME", "VERSION", "CREATE_TOPICS", "HOST_NAME", "PORT", "ADVERTISED_HOST_NAME", "ADVERTISED_PORT")
+var reservedKafka = reserved("HOME", "VERSION", "CREATE_TOPICS", "TOPICS_FILE", "HOST_NAME", "PORT", "ADVERTISED_HOST_NAME", "ADVERTISED_PORT")
 
 // reservedZooKeeper are ZOOKEEPER_ variables that are not ZooKeeper properties.
 var reservedZooKeeper = reserved()
@@ -329,18 +329,58 @@ func (c *Config) loadKafka(e env, environ []string) error {
 	if c.Bootstrap, err = bootstrap(c.KafkaProps); err != nil {
 		return err
 	}
-	if c.Topics, err = topics.Parse(e.get("KAFKA_CREATE_TOPICS", "")); err != nil {
-		return &Error{"KAFKA_CREATE_TOPICS", strings.TrimPrefix(err.Error(), topics.ErrSpec.Error()+": "), "name:partitions:replicas[:cleanup.policy],…"}
+	return c.loadTopics(e)
+}
+
+// loadTopics reads KAFKA_CREATE_TOPICS and the file KAFKA_TOPICS_FILE
+// names, and checks them against the broker version and the role.
+func (c *Config) loadTopics(e env) error {
+	const listVar, fileVar = "KAFKA_CREATE_TOPICS", "KAFKA_TOPICS_FILE"
+	specErr := func(name string, err error, want string) error {
+		return &Error{name, strings.Replace(err.Error(), topics.ErrSpec.Error()+": ", "", 1), want}
 	}
-	if len(c.Topics) > 0 && !c.Sarama.IsAtLeast(sarama.V0_10_1_0) {
-		return &Error{"KAFKA_CREATE_TOPICS", fmt.Sprintf("broker %s has no CreateTopics API", c.Version), "a broker from 0.10.1, or no KAFKA_CREATE_TOPICS"}
+	list, err := topics.Parse(e.get(listVar, ""))
+	if err != nil {
+		return specErr(listVar, err, "name:partitions:replicas[:cleanup.policy],…")
 	}
-	for _, t := range c.Topics {
-		// Role all is one broker with a ZooKeeper of its own.
-		if c.Role == RoleAll && t.Replicas > 1 {
-			return &Error{"KAFKA_CREATE_TOPICS", fmt.Sprintf("topic %q: %d replicas, but role all runs one broker", t.Name, t.Replicas), "replicas 1 (or SUPERVISOR_ROLE=kafka in a cluster)"}
+	var file []topics.Spec
+	if path := e.get(fileVar, ""); path != "" {
+		f, err := os.Open(path)
+		if err != nil {
+			return &Error{fileVar, err.Error(), "a readable file"}
+		}
+		file, err = topics.ParseFile(f)
+		f.Close()
+		if err != nil {
+			return specErr(fileVar, fmt.Errorf("%s %w", path, err), "lines of name:partitions:replicas[:cleanup.policy] [key=value …]")
 		}
 	}
+	for _, src := range []struct {
+		name  string
+		specs []topics.Spec
+	}{{listVar, list}, {fileVar, file}} {
+		if len(src.specs) == 0 {
+			continue
+		}
+		// 0.8 topics are made in ZooKeeper as its tools do; from 0.9 to
+		// 0.10.0 ZooKeeper's format changed and no topic API exists yet.
+		if c.Sarama.IsAtLeast(sarama.V0_9_0_0) && !c.Sarama.IsAtLeast(sarama.V0_10_1_0) {
+			return &Error{src.name, fmt.Sprintf("broker %s has no CreateTopics API", c.Version), "a broker of 0.8.x or from 0.10.1, or no topics"}
+		}
+		if err := topics.CheckConfigs(src.specs, c.Sarama); err != nil {
+			return specErr(src.name, err, "")
+		}
+		for _, t := range src.specs {
+			// Role all is one broker with a ZooKeeper of its own.
+			if c.Role == RoleAll && t.Replicas > 1 {
+				return &Error{src.name, fmt.Sprintf("topic %q: replicas %d, but role all runs one broker", t.Name, t.Replicas), "replicas 1 (or SUPERVISOR_ROLE=kafka in a cluster)"}
+			}
+			if src.name == fileVar && slices.ContainsFunc(list, func(l topics.Spec) bool { return l.Name == t.Name }) {
+				return &Error{fileVar, fmt.Sprintf("topic %q is also in %s", t.Name, listVar), "each topic in one place"}
+			}
+		}
+	}
+	c.Topics = append(list, file...)
 	return nil
 }
 

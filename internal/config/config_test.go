@@ -176,6 +176,34 @@ func TestLoad(t *testing.T) {
 	}
 }
 
+func TestLoadTopics(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  []string
+		want string
+	}{
+		{"both forms", []string{"KAFKA_HOME=testdata/dist-3.9.1", "KAFKA_CREATE_TOPICS=kafka-on-kubernetes:1:1", "KAFKA_TOPICS_FILE=testdata/topics/good.txt"},
+			"kafka-on-kubernetes:1:1 | events:3:1:compact min.cleanable.dirty.ratio=0.2 | audit:1:1 retention.ms=86400000 segment.bytes=104857600"},
+		{"0.8 through ZooKeeper", []string{"KAFKA_HOME=testdata/dist-0.8.2.1", "KAFKA_TOPICS_FILE=testdata/topics/good.txt"},
+			"events:3:1:compact min.cleanable.dirty.ratio=0.2 | audit:1:1 retention.ms=86400000 segment.bytes=104857600"},
+		{"empty file name", []string{"KAFKA_HOME=testdata/dist-3.9.1", "KAFKA_TOPICS_FILE="}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load(tc.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var have []string
+			for _, s := range c.Topics {
+				have = append(have, s.String())
+			}
+			if want, have := tc.want, strings.Join(have, " | "); want != have {
+				t.Errorf("want %q, have %q", want, have)
+			}
+		})
+	}
+}
+
 func TestLoadErrors(t *testing.T) {
 	const home = "KAFKA_HOME=testdata/dist-3.9.1"
 	for _, tc := range []struct {
@@ -201,8 +229,13 @@ func TestLoadErrors(t *testing.T) {
 		{"not utf-8", []string{home, "KAFKA_SSL_KEY_PASSWORD=\xff"}, "KAFKA_SSL_KEY_PASSWORD: property \"ssl.key.password\""},
 		{"no plaintext listener", []string{home, "KAFKA_LISTENERS=SSL://:9093"}, `KAFKA_LISTENERS: "SSL://:9093" has no PLAINTEXT listener`},
 		{"huge timeout", []string{home, "SUPERVISOR_START_TIMEOUT=10000000000"}, `SUPERVISOR_START_TIMEOUT: "10000000000" is not a duration`},
-		{"topics on 0.8", []string{"KAFKA_HOME=testdata/dist-0.8.2.1", "KAFKA_CREATE_TOPICS=t:1:1"}, "KAFKA_CREATE_TOPICS: broker 0.8.2.1 has no CreateTopics API"},
-		{"replicas in role all", []string{home, "KAFKA_CREATE_TOPICS=t:1:3"}, `KAFKA_CREATE_TOPICS: topic "t": 3 replicas, but role all runs one broker`},
+		{"topics on 0.10.0", []string{home, "KAFKA_VERSION=0.10.0.1", "KAFKA_CREATE_TOPICS=t:1:1"}, "KAFKA_CREATE_TOPICS: broker 0.10.0.1 has no CreateTopics API; want a broker of 0.8.x or from 0.10.1"},
+		{"replicas in role all", []string{home, "KAFKA_CREATE_TOPICS=t:1:3"}, `KAFKA_CREATE_TOPICS: topic "t": replicas 3, but role all runs one broker`},
+		{"topics file missing", []string{home, "KAFKA_TOPICS_FILE=testdata/topics/none.txt"}, "KAFKA_TOPICS_FILE: open testdata/topics/none.txt: no such file or directory; want a readable file"},
+		{"topics file line", []string{home, "KAFKA_TOPICS_FILE=testdata/topics/bad-line.txt"}, `KAFKA_TOPICS_FILE: testdata/topics/bad-line.txt line 2: topic "audit": partitions "x": want a whole number from 1`},
+		{"topics file key", []string{home, "KAFKA_TOPICS_FILE=testdata/topics/unknown-key.txt"}, `KAFKA_TOPICS_FILE: topic "events": config "retention.msec" is not a topic config of Kafka 3.9.1`},
+		{"topics file key on 0.8", []string{"KAFKA_HOME=testdata/dist-0.8.2.1", "KAFKA_TOPICS_FILE=testdata/topics/compression.txt"}, `KAFKA_TOPICS_FILE: topic "events": config "compression.type" is not a topic config of Kafka 0.8.2.1`},
+		{"topic twice", []string{home, "KAFKA_CREATE_TOPICS=kafka-on-kubernetes:1:1", "KAFKA_TOPICS_FILE=testdata/topics/dup.txt"}, `KAFKA_TOPICS_FILE: topic "kafka-on-kubernetes" is also in KAFKA_CREATE_TOPICS; want each topic in one place`},
 		{"missing file", []string{home, "SUPERVISOR_CONFIG_DIR=testdata/none"}, "testdata/none/zookeeper.properties: no such file or directory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

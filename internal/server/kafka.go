@@ -99,21 +99,37 @@ func (k *Kafka) Run() error {
 func (k *Kafka) bootstrap(ctx context.Context, conn *zk.Conn) error {
 	o := k.opts
 	t0 := time.Now()
-	if err := broker.WaitRegistered(ctx, conn, o.Chroot, o.BrokerID); err != nil {
-		return err
-	}
-	client, err := broker.Connect(ctx, o.Bootstrap, o.BrokerID, broker.Config(o.Version))
+	reg, err := broker.WaitRegistered(ctx, conn, o.Chroot, o.BrokerID)
 	if err != nil {
 		return err
 	}
-	defer client.Close()
+	k.Log.Debug("broker registered", "id", o.BrokerID, "addr", reg.Addr(), "format", reg.Version)
+	cfg := broker.Config(o.Version)
+	var cluster topics.Cluster
+	if o.Version.IsAtLeast(sarama.V0_10_0_0) {
+		client, err := broker.Connect(ctx, o.Bootstrap, o.BrokerID, cfg)
+		if err != nil {
+			return err
+		}
+		defer client.Close()
+		cluster = topics.NewAdmin(client)
+	} else {
+		// Before 0.10 metadata lists no broker until a topic exists, and
+		// topics are made in ZooKeeper.
+		b, err := broker.Ping(ctx, o.Bootstrap, cfg)
+		if err != nil {
+			return err
+		}
+		defer b.Close()
+		cluster = topics.NewZooKeeper(conn, o.Chroot, b)
+	}
 	k.Log.Info("ready", "phase", "kafka", "took", since(t0))
 	if len(o.Topics) == 0 {
 		return nil
 	}
 	t1 := time.Now()
 	k.Health.SetPhase(health.CreatingTopics)
-	if err := topics.Ensure(ctx, client, o.Topics, k.Log); err != nil {
+	if err := topics.Reconcile(ctx, cluster, o.Topics, k.Log); err != nil {
 		return err
 	}
 	k.Log.Info("ready", "phase", "topics", "topics", len(o.Topics), "took", since(t1))

@@ -3,8 +3,12 @@
 package topics
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -97,11 +101,68 @@ func ValidName(name string) error {
 	return nil
 }
 
-// String formats the spec back in the KAFKA_CREATE_TOPICS form.
+// ParseFile reads the topics file (KAFKA_TOPICS_FILE): one topic per line,
+// name:partitions:replicas[:cleanup.policy] as in KAFKA_CREATE_TOPICS, then
+// any number of topic configs as key=value, separated by blanks. Blank
+// lines and lines starting with # are skipped. Errors name the line.
+func ParseFile(r io.Reader) ([]Spec, error) {
+	var specs []Spec
+	seen := make(map[string]int)
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
+	for n := 1; sc.Scan(); n++ {
+		fields := strings.Fields(sc.Text())
+		if len(fields) == 0 || strings.HasPrefix(fields[0], "#") {
+			continue
+		}
+		s, err := parseLine(fields)
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %w", n, err)
+		}
+		if first, ok := seen[s.Name]; ok {
+			return nil, fmt.Errorf("line %d: %w: topic %q: listed twice (first on line %d)", n, ErrSpec, s.Name, first)
+		}
+		seen[s.Name] = n
+		specs = append(specs, s)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read: %w", err)
+	}
+	return specs, nil
+}
+
+func parseLine(fields []string) (Spec, error) {
+	s, err := parseEntry(fields[0])
+	if err != nil {
+		return Spec{}, err
+	}
+	for _, kv := range fields[1:] {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" || v == "" {
+			return Spec{}, fmt.Errorf("%w: topic %q: config %q: want key=value", ErrSpec, s.Name, kv)
+		}
+		if _, dup := s.Config[k]; dup {
+			return Spec{}, fmt.Errorf("%w: topic %q: config %s set twice", ErrSpec, s.Name, k)
+		}
+		if s.Config == nil {
+			s.Config = make(map[string]string)
+		}
+		s.Config[k] = v
+	}
+	return s, nil
+}
+
+// String formats the spec back in the topics file's form: the
+// KAFKA_CREATE_TOPICS entry, then the other configs sorted by key.
 func (s Spec) String() string {
 	out := fmt.Sprintf("%s:%d:%d", s.Name, s.Partitions, s.Replicas)
 	if p, ok := s.Config["cleanup.policy"]; ok {
 		out += ":" + p
+	}
+	for _, k := range slices.Sorted(maps.Keys(s.Config)) {
+		if k != "cleanup.policy" {
+			out += " " + k + "=" + s.Config[k]
+		}
 	}
 	return out
 }

@@ -1,0 +1,190 @@
+package topics
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/IBM/sarama"
+)
+
+// Admin reconciles topics through the Kafka protocol (brokers from
+// 0.10.1): CreateTopics, CreatePartitions (from 1.0) and
+// IncrementalAlterConfigs (from 2.3), each sent once for all topics to the
+// controller.
+type Admin struct {
+	client  sarama.Client
+	timeout int32 // ms the broker may take
+}
+
+// NewAdmin returns an Admin over client, which the caller owns and closes.
+func NewAdmin(client sarama.Client) *Admin {
+	return &Admin{client: client, timeout: int32(client.Config().Admin.Timeout.Milliseconds())}
+}
+
+func (a *Admin) version() sarama.KafkaVersion { return a.client.Config().Version }
+
+func (a *Admin) controller() (*sarama.Broker, error) {
+	b, err := a.client.RefreshController()
+	if err != nil {
+		return nil, fmt.Errorf("find controller: %w", err)
+	}
+	return b, nil
+}
+
+// Describe asks for the metadata of every topic (naming them could create
+// them on brokers that create topics on demand), then for the configs of
+// the named ones in one DescribeConfigs request.
+func (a *Admin) Describe(ctx context.Context, keys map[string][]string) (map[string]Topic, error) {
+	b, err := a.controller()
+	if err != nil {
+		return nil, err
+	}
+	md, err := b.GetMetadata(sarama.NewMetadataRequest(a.version(), nil))
+	if err != nil {
+		return nil, fmt.Errorf("metadata: %w", err)
+	}
+	have := make(map[string]Topic)
+	for _, tm := range md.Topics {
+		if _, ok := keys[tm.Name]; !ok || errors.Is(tm.Err, sarama.ErrUnknownTopicOrPartition) {
+			continue
+		}
+		have[tm.Name] = describePartitions(tm)
+	}
+	var res []*sarama.ConfigResource
+	for name, ks := range keys {
+		if _, ok := have[name]; ok && len(ks) > 0 {
+			res = append(res, &sarama.ConfigResource{Type: sarama.TopicResource, Name: name, ConfigNames: ks})
+		}
+	}
+	if len(res) == 0 {
+		return have, nil
+	}
+	req := &sarama.DescribeConfigsRequest{Resources: res}
+	if a.version().IsAtLeast(sarama.V1_1_0_0) {
+		req.Version = 1
+	}
+	resp, err := b.DescribeConfigs(req)
+	if err != nil {
+		return nil, fmt.Errorf("describe configs: %w", err)
+	}
+	for _, r := range resp.Resources {
+		if r.ErrorCode != 0 {
+			return nil, fmt.Errorf("describe configs of %s: %w: %s", r.Name, sarama.KError(r.ErrorCode), r.ErrorMsg)
+		}
+		t := have[r.Name]
+		t.Config = make(map[string]string, len(r.Configs))
+		for _, e := range r.Configs {
+			t.Config[e.Name] = e.Value
+		}
+		have[r.Name] = t
+	}
+	return have, nil
+}
+
+func describePartitions(tm *sarama.TopicMetadata) Topic {
+	t := Topic{Partitions: int32(len(tm.Partitions))}
+	for _, p := range tm.Partitions {
+		if p.ID == 0 {
+			t.Replicas = int16(len(p.Replicas))
+		}
+		if p.Leader < 0 || !errors.Is(p.Err, sarama.ErrNoError) {
+			t.Leaderless++
+		}
+	}
+	return t
+}
+
+// Create sends one CreateTopics request for specs.
+func (a *Admin) Create(ctx context.Context, specs []Spec) ([]Spec, error) {
+	details := make(map[string]*sarama.TopicDetail, len(specs))
+	for _, s := range specs {
+		entries := make(map[string]*string, len(s.Config))
+		for k, v := range s.Config {
+			entries[k] = &v
+		}
+		details[s.Name] = &sarama.TopicDetail{NumPartitions: s.Partitions, ReplicationFactor: s.Replicas, ConfigEntries: entries}
+	}
+	b, err := a.controller()
+	if err != nil {
+		return nil, err
+	}
+	cfg := a.client.Config()
+	resp, err := b.CreateTopics(sarama.NewCreateTopicsRequest(cfg.Version, details, cfg.Admin.Timeout, false))
+	if err != nil {
+		return nil, err
+	}
+	var errs []error
+	var again []Spec
+	for _, s := range specs {
+		terr, ok := resp.TopicErrors[s.Name]
+		switch {
+		case !ok || terr == nil || errors.Is(terr.Err, sarama.ErrNoError), errors.Is(terr.Err, sarama.ErrTopicAlreadyExists):
+		case errors.Is(terr.Err, sarama.ErrInvalidReplicationFactor):
+			again = append(again, s)
+		default:
+			errs = append(errs, fmt.Errorf("topic %q: %w", s.Name, terr))
+		}
+	}
+	return again, errors.Join(errs...)
+}
+
+// AddPartitions sends one CreatePartitions request (brokers from 1.0).
+func (a *Admin) AddPartitions(ctx context.Context, totals map[string]int32) error {
+	if !a.version().IsAtLeast(sarama.V1_0_0_0) {
+		return fmt.Errorf("Kafka %s cannot add partitions (from 1.0): %w", a.version(), errors.ErrUnsupported)
+	}
+	req := &sarama.CreatePartitionsRequest{TopicPartitions: make(map[string]*sarama.TopicPartition, len(totals)), Timeout: a.client.Config().Admin.Timeout}
+	if a.version().IsAtLeast(sarama.V2_0_0_0) {
+		req.Version = 1
+	}
+	for t, n := range totals {
+		req.TopicPartitions[t] = &sarama.TopicPartition{Count: n}
+	}
+	b, err := a.controller()
+	if err != nil {
+		return err
+	}
+	resp, err := b.CreatePartitions(req)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for t, e := range resp.TopicPartitionErrors {
+		if e != nil && !errors.Is(e.Err, sarama.ErrNoError) {
+			errs = append(errs, fmt.Errorf("topic %q: %w", t, e))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// SetConfigs sends one IncrementalAlterConfigs request (brokers from 2.3):
+// only the keys given change; other overrides stay.
+func (a *Admin) SetConfigs(ctx context.Context, configs map[string]map[string]string) error {
+	if !a.version().IsAtLeast(sarama.V2_3_0_0) {
+		return fmt.Errorf("Kafka %s cannot change one topic config without replacing the others (IncrementalAlterConfigs is from 2.3): %w", a.version(), errors.ErrUnsupported)
+	}
+	req := &sarama.IncrementalAlterConfigsRequest{}
+	for t, kv := range configs {
+		entries := make(map[string]sarama.IncrementalAlterConfigsEntry, len(kv))
+		for k, v := range kv {
+			entries[k] = sarama.IncrementalAlterConfigsEntry{Operation: sarama.IncrementalAlterConfigsOperationSet, Value: &v}
+		}
+		req.Resources = append(req.Resources, &sarama.IncrementalAlterConfigsResource{Type: sarama.TopicResource, Name: t, ConfigEntries: entries})
+	}
+	b, err := a.controller()
+	if err != nil {
+		return err
+	}
+	resp, err := b.IncrementalAlterConfigs(req)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, r := range resp.Resources {
+		if r.ErrorCode != 0 {
+			errs = append(errs, fmt.Errorf("topic %q: %w: %s", r.Name, sarama.KError(r.ErrorCode), r.ErrorMsg))
+		}
+	}
+	return errors.Join(errs...)
+}

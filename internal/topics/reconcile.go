@@ -1,0 +1,218 @@
+package topics
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+)
+
+// Topic is a topic as the cluster has it.
+type Topic struct {
+	Partitions int32
+	Replicas   int16 // of partition 0
+	Leaderless int   // partitions without a leader
+	// Config holds the values of the config keys asked about; a key the
+	// cluster has no value for is absent.
+	Config map[string]string
+}
+
+// Cluster is what reconciling needs of a Kafka cluster. Admin speaks the
+// Kafka protocol; ZooKeeper writes the znodes that Kafka 0.8's own tools
+// write.
+type Cluster interface {
+	// Describe returns those of the named topics that exist, with the
+	// values of the config keys listed for each.
+	Describe(ctx context.Context, keys map[string][]string) (map[string]Topic, error)
+	// Create creates the topics in one go and returns those that need
+	// more live brokers than there are.
+	Create(ctx context.Context, specs []Spec) (needBrokers []Spec, err error)
+	// AddPartitions raises the partition counts of topics to the totals.
+	AddPartitions(ctx context.Context, totals map[string]int32) error
+	// SetConfigs sets the given configs of each topic, and only those.
+	SetConfigs(ctx context.Context, configs map[string]map[string]string) error
+}
+
+// Plan is what reconciling the specs with the cluster's topics does.
+type Plan struct {
+	Create     []Spec
+	Partitions map[string]int32             // topic → new partition count
+	Configs    map[string]map[string]string // topic → configs to set
+	// Refused lists the differences left alone, one sentence each.
+	Refused []Refusal
+}
+
+// Refusal is a difference between a spec and its topic that reconciling
+// leaves alone.
+type Refusal struct {
+	Topic, Field string
+	Have, Want   int64
+	Why          string
+}
+
+// MakePlan compares the specs with the topics the cluster has.
+func MakePlan(specs []Spec, have map[string]Topic) Plan {
+	p := Plan{Partitions: map[string]int32{}, Configs: map[string]map[string]string{}}
+	for _, s := range specs {
+		t, ok := have[s.Name]
+		if !ok {
+			p.Create = append(p.Create, s)
+			continue
+		}
+		switch {
+		case t.Partitions < s.Partitions:
+			p.Partitions[s.Name] = s.Partitions
+		case t.Partitions > s.Partitions:
+			p.Refused = append(p.Refused, Refusal{s.Name, "partitions", int64(t.Partitions), int64(s.Partitions), "Kafka cannot remove partitions"})
+		}
+		if t.Replicas != s.Replicas {
+			p.Refused = append(p.Refused, Refusal{s.Name, "replicas", int64(t.Replicas), int64(s.Replicas), "a replication-factor change is a partition reassignment"})
+		}
+		for k, v := range s.Config {
+			if cur, ok := t.Config[k]; !ok || cur != v {
+				if p.Configs[s.Name] == nil {
+					p.Configs[s.Name] = map[string]string{}
+				}
+				p.Configs[s.Name][k] = v
+			}
+		}
+	}
+	return p
+}
+
+// Changes counts what the plan would change.
+func (p Plan) Changes() int { return len(p.Create) + len(p.Partitions) + len(p.Configs) }
+
+// Reconcile makes the cluster's topics match the specs: missing topics are
+// created in one batch, partition counts raised and differing configs set
+// key by key (never replacing a topic's other overrides). A partition
+// decrease or a replication-factor change is logged and left alone. It
+// returns once every partition of every spec has a leader. A topic that
+// needs more brokers than are live is asked for again until ctx ends.
+func Reconcile(ctx context.Context, c Cluster, specs []Spec, log hclog.Logger) error {
+	if len(specs) == 0 {
+		return nil
+	}
+	keys := make(map[string][]string, len(specs))
+	for _, s := range specs {
+		keys[s.Name] = slices.Sorted(maps.Keys(s.Config))
+	}
+	have, err := c.Describe(ctx, keys)
+	if err != nil {
+		return fmt.Errorf("topics: describe: %w", err)
+	}
+	plan := MakePlan(specs, have)
+	for _, r := range plan.Refused {
+		log.Warn("topic change refused: left as it is", "topic", r.Topic, r.Field, r.Have, "spec", r.Want, "why", r.Why)
+	}
+	if plan.Changes() == 0 {
+		log.Info("topics up to date: nothing to do", "topics", len(specs))
+	}
+	if err := apply(ctx, c, plan, have, log); err != nil {
+		return err
+	}
+	return waitLeaders(ctx, c, specs)
+}
+
+func apply(ctx context.Context, c Cluster, plan Plan, have map[string]Topic, log hclog.Logger) error {
+	if len(plan.Partitions) > 0 {
+		err := c.AddPartitions(ctx, plan.Partitions)
+		switch {
+		case errors.Is(err, errors.ErrUnsupported):
+			log.Warn("topic partitions left as they are", "topics", len(plan.Partitions), "why", err)
+		case err != nil:
+			return fmt.Errorf("topics: add partitions: %w", err)
+		}
+		for _, t := range slices.Sorted(maps.Keys(plan.Partitions)) {
+			if err != nil {
+				break
+			}
+			log.Info("topic partitions added", "topic", t, "from", have[t].Partitions, "to", plan.Partitions[t])
+		}
+	}
+	if len(plan.Configs) > 0 {
+		err := c.SetConfigs(ctx, plan.Configs)
+		switch {
+		case errors.Is(err, errors.ErrUnsupported):
+			log.Warn("topic configs left as they are", "topics", len(plan.Configs), "why", err)
+		case err != nil:
+			return fmt.Errorf("topics: set configs: %w", err)
+		}
+		for _, t := range slices.Sorted(maps.Keys(plan.Configs)) {
+			if err != nil {
+				break
+			}
+			for _, k := range slices.Sorted(maps.Keys(plan.Configs[t])) {
+				old, ok := have[t].Config[k]
+				if !ok {
+					old = "(default)"
+				}
+				log.Info("topic config set", "topic", t, "key", k, "from", old, "to", plan.Configs[t][k])
+			}
+		}
+	}
+	pending := plan.Create
+	pause := 100 * time.Millisecond
+	for len(pending) > 0 {
+		again, err := c.Create(ctx, pending)
+		if err != nil {
+			return fmt.Errorf("topics: create: %w", err)
+		}
+		for _, s := range pending {
+			if !slices.ContainsFunc(again, func(a Spec) bool { return a.Name == s.Name }) {
+				log.Info("topic created", "topic", s.Name, "partitions", s.Partitions, "replicas", s.Replicas, "configs", len(s.Config))
+			}
+		}
+		if pending = again; len(pending) == 0 {
+			break
+		}
+		log.Info("waiting for brokers: more replicas asked for than brokers live", "topics", len(pending))
+		if err := sleep(ctx, pause); err != nil {
+			return fmt.Errorf("topics: %s and %d more need more brokers than are live: %w", pending[0].Name, len(pending)-1, err)
+		}
+		pause = min(2*pause, 2*time.Second)
+	}
+	return nil
+}
+
+// waitLeaders returns once each spec's topic has all its partitions, each
+// with a leader.
+func waitLeaders(ctx context.Context, c Cluster, specs []Spec) error {
+	names := make(map[string][]string, len(specs))
+	for _, s := range specs {
+		names[s.Name] = nil
+	}
+	pause := 20 * time.Millisecond
+	for {
+		have, err := c.Describe(ctx, names)
+		var missing []string
+		for _, s := range specs {
+			t, ok := have[s.Name]
+			if err != nil || !ok || t.Leaderless > 0 || t.Partitions < s.Partitions {
+				missing = append(missing, s.Name)
+			}
+		}
+		if len(missing) == 0 {
+			return nil
+		}
+		if serr := sleep(ctx, pause); serr != nil {
+			return fmt.Errorf("topics %v have no leader yet (last error: %v): %w", missing, err, serr)
+		}
+		pause = min(2*pause, 500*time.Millisecond)
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
