@@ -1,8 +1,11 @@
 # The supervisor's build, its local run and its tests.
 KAFKA_VERSION ?= 3.9.1
+# The broker versions the matrix tests run on: the seed image's, a 2.x, and
+# the newest.
+KAFKA_MATRIX ?= 0.8.2.1 2.8.2 3.9.1
 GO ?= go
 
-.PHONY: build run test bench dist clean
+.PHONY: build run test bench dist dists clean
 
 ## build: the static, trimmed supervisor binary in bin/
 build:
@@ -16,9 +19,15 @@ dist:
 run: build
 	scripts/run.sh
 
-## test: every test, end-to-end ones against the real broker
-test: build
-	TEST_KAFKA_DIST="$$(scripts/kafka-dist.sh $(KAFKA_VERSION))" $(GO) test -count=1 ./...
+## test: every test, end-to-end ones against the real brokers of the matrix
+test: build dists
+	TEST_KAFKA_DIST="$$(scripts/kafka-dist.sh $(KAFKA_VERSION))" \
+	TEST_KAFKA_DISTS="$$(for v in $(KAFKA_MATRIX); do scripts/kafka-dist.sh $$v; done)" \
+	$(GO) test -count=1 ./...
+
+## dists: the distributions of every matrix version (cached in .cache/)
+dists:
+	for v in $(KAFKA_VERSION) $(KAFKA_MATRIX); do scripts/kafka-dist.sh $$v >/dev/null || exit 1; done
 
 ## bench: benchmarks against the real broker; each repeats its own runs and prints medians
 bench: build

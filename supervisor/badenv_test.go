@@ -50,7 +50,7 @@ func TestBadEnvironment(t *testing.T) {
 		{"log level", []string{"SUPERVISOR_LOG_LEVEL=loud"}, `SUPERVISOR_LOG_LEVEL: "loud" is not a level`},
 		{"health port taken", []string{"SUPERVISOR_HTTP_ADDR=0.0.0.0:" + taken}, "SUPERVISOR_HTTP_ADDR: cannot listen"},
 		{"zookeeper connect", []string{"KAFKA_ZOOKEEPER_CONNECT=zk:two"}, `KAFKA_ZOOKEEPER_CONNECT: "zk:two" is not a connect string`},
-		{"replicas in role all", []string{"KAFKA_CREATE_TOPICS=t:1:3"}, `KAFKA_CREATE_TOPICS: topic "t": 3 replicas, but role all runs one broker`},
+		{"replicas in role all", []string{"KAFKA_CREATE_TOPICS=t:1:3"}, `KAFKA_CREATE_TOPICS: topic "t": replicas 3, but role all runs one broker`},
 		{"no plaintext listener", []string{"KAFKA_LISTENERS=SSL://:9093"}, `KAFKA_LISTENERS: "SSL://:9093" has no PLAINTEXT listener`},
 		{"topic spec", []string{"KAFKA_CREATE_TOPICS=a:1"}, `KAFKA_CREATE_TOPICS: "a:1": want name:partitions:replicas[:cleanup.policy]`},
 		{"topic name", []string{"KAFKA_CREATE_TOPICS=a/b:1:1"}, `KAFKA_CREATE_TOPICS: topic "a/b": name has '/'`},

@@ -15,12 +15,20 @@ import (
 
 const seedTopic = "kafka-on-kubernetes"
 
-// TestSeedScenario replays the seed walkthrough with no manual step: one
-// start gives ZooKeeper, Kafka and the topic; a line produced with the
-// console producer is read back by the console consumer and by sarama;
-// SIGTERM stops Kafka, then ZooKeeper, and leaves nothing behind.
+// TestSeedScenario replays the seed walkthrough with no manual step, on
+// each broker version of the matrix: one start gives ZooKeeper, Kafka and
+// the topic; a line produced with the console producer is read back by the
+// console consumer and by sarama; SIGTERM stops Kafka, then ZooKeeper, and
+// leaves nothing behind.
 func TestSeedScenario(t *testing.T) {
-	in := startSupervisor(t, "KAFKA_CREATE_TOPICS="+seedTopic+":1:1")
+	for _, dist := range kafkaDists(t) {
+		t.Run(distVersion(t, dist).String(), func(t *testing.T) { seedScenario(t, dist) })
+	}
+}
+
+func seedScenario(t *testing.T, dist string) {
+	version := distVersion(t, dist)
+	in := startDist(t, dist, "KAFKA_CREATE_TOPICS="+seedTopic+":1:1")
 
 	// /readyz answers 503 with its phase until the topic has a leader.
 	var notReady []string
@@ -43,7 +51,7 @@ func TestSeedScenario(t *testing.T) {
 		}
 	}
 	// Checked at once: ready must mean the topic already has its leader.
-	client := saramaClient(t, in.kafkaAddr)
+	client := saramaClientFor(t, in.kafkaAddr, version)
 	parts, err := client.Partitions(seedTopic)
 	if err != nil {
 		t.Fatalf("ready, but topic %s: %v", seedTopic, err)
@@ -77,9 +85,15 @@ func TestSeedScenario(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	const line = "Message from Kafka producer"
-	in.run(ctx, line+"\n", "kafka-console-producer.sh", "--bootstrap-server", in.kafkaAddr, "--topic", seedTopic)
-	out := in.run(ctx, "", "kafka-console-consumer.sh", "--bootstrap-server", in.kafkaAddr, "--topic", seedTopic,
-		"--from-beginning", "--max-messages", "1", "--timeout-ms", "60000")
+	producer := []string{"--bootstrap-server", in.kafkaAddr, "--topic", seedTopic}
+	consumer := []string{"--bootstrap-server", in.kafkaAddr, "--topic", seedTopic, "--from-beginning", "--max-messages", "1", "--timeout-ms", "60000"}
+	if !version.IsAtLeast(sarama.V0_9_0_0) {
+		// The seed's own commands: 0.8's console consumer reads through ZooKeeper.
+		producer = []string{"--broker-list", in.kafkaAddr, "--topic", seedTopic}
+		consumer = []string{"--zookeeper", "127.0.0.1:" + strconv.Itoa(in.zkPort), "--topic", seedTopic, "--from-beginning", "--max-messages", "1"}
+	}
+	in.run(ctx, line+"\n", "kafka-console-producer.sh", producer...)
+	out := in.run(ctx, "", "kafka-console-consumer.sh", consumer...)
 	if want, have := line, strings.TrimSpace(out); want != have {
 		t.Errorf("console consumer: want %q, have %q", want, have)
 	}
@@ -99,8 +113,8 @@ func TestSeedScenario(t *testing.T) {
 	if kafkaStopped < 0 || zkStopping < 0 || kafkaStopped > zkStopping {
 		t.Errorf("want kafka stopped (at %d) before zookeeper stopping (at %d)", kafkaStopped, zkStopping)
 	}
-	if !strings.Contains(logs, "Controlled shutdown request returned successfully") {
-		t.Error("the broker did not complete a controlled shutdown")
+	if want := controlledShutdownLine(version); !strings.Contains(logs, want) {
+		t.Errorf("the broker did not complete a controlled shutdown: no line with %q", want)
 	}
 	if code, _ := in.probe("/readyz"); code != 0 {
 		t.Errorf("health endpoint still answers after exit: %d", code)
@@ -161,8 +175,16 @@ func TestZooKeeperFailsToStart(t *testing.T) {
 
 func saramaClient(t *testing.T, addr string) sarama.Client {
 	t.Helper()
+	return saramaClientFor(t, addr, sarama.V3_9_0_0)
+}
+
+// saramaClientFor returns a client for a broker of the given version.
+func saramaClientFor(t *testing.T, addr string, version sarama.KafkaVersion) sarama.Client {
+	t.Helper()
 	cfg := sarama.NewConfig()
-	cfg.Version = sarama.V3_9_0_0
+	cfg.Version = version
+	cfg.ApiVersionsRequest = version.IsAtLeast(sarama.V0_10_0_0)
+	cfg.Metadata.AllowAutoTopicCreation = false
 	cfg.Consumer.Offsets.Initial = sarama.OffsetOldest
 	client, err := sarama.NewClient([]string{addr}, cfg)
 	if err != nil {
@@ -278,7 +300,7 @@ func TestRestartKeepsTopics(t *testing.T) {
 	second := first.restart(spec)
 	second.waitLog(`ready: phase=all`, 2*time.Minute)
 	logs := second.logs.String()
-	if !strings.Contains(logs, "topic exists: topic="+seedTopic) || strings.Contains(logs, "topic created") {
+	if !strings.Contains(logs, "topics up to date: nothing to do: topics=1") || strings.Contains(logs, "topic created") {
 		t.Errorf("want the topic found, not created again")
 	}
 	if !strings.Contains(logs, "since clean shutdown file was found") || strings.Contains(logs, "no clean shutdown file") {
@@ -288,4 +310,14 @@ func TestRestartKeepsTopics(t *testing.T) {
 	if want, have := 0, second.wait(time.Minute); want != have {
 		t.Errorf("second exit code: want %d, have %d", want, have)
 	}
+}
+
+// controlledShutdownLine is what a broker of the version logs once its
+// controlled shutdown has moved its leaderships away (as the matrix's
+// 0.8.2.1, 2.8.2 and 3.9.1 log it).
+func controlledShutdownLine(version sarama.KafkaVersion) string {
+	if !version.IsAtLeast(sarama.V3_0_0_0) {
+		return "Controlled shutdown succeeded"
+	}
+	return "Controlled shutdown request returned successfully"
 }

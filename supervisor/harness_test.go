@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/IBM/sarama"
 )
 
 // binary is the supervisor built once for the whole test run.
@@ -57,6 +59,38 @@ func kafkaDist(t *testing.T) string {
 		t.Fatalf("TEST_KAFKA_DIST=%s is not a Kafka distribution: %v", dist, err)
 	}
 	return dist
+}
+
+// kafkaDists returns the distributions of the version matrix
+// (TEST_KAFKA_DISTS, separated by blanks), else the one of kafkaDist. In
+// CI the matrix must be given.
+func kafkaDists(t *testing.T) []string {
+	t.Helper()
+	dists := strings.Fields(os.Getenv("TEST_KAFKA_DISTS"))
+	if len(dists) == 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("TEST_KAFKA_DISTS is unset: CI must run the version matrix (make test)")
+		}
+		return []string{kafkaDist(t)}
+	}
+	for _, d := range dists {
+		if _, err := os.Stat(filepath.Join(d, "bin", "kafka-server-start.sh")); err != nil {
+			t.Fatalf("TEST_KAFKA_DISTS: %s is not a Kafka distribution: %v", d, err)
+		}
+	}
+	return dists
+}
+
+// distVersion reads the broker version from a distribution's directory
+// name, kafka_<scala>-<version>.
+func distVersion(t *testing.T, dist string) sarama.KafkaVersion {
+	t.Helper()
+	_, v, ok := strings.Cut(filepath.Base(dist), "-")
+	version, err := sarama.ParseKafkaVersion(v)
+	if !ok || err != nil {
+		t.Fatalf("no version in the name of %s: %v", dist, err)
+	}
+	return version
 }
 
 // freePort returns a TCP port nothing listens on right now.
@@ -112,7 +146,14 @@ func startSupervisor(t *testing.T, env ...string) *instance {
 // restart starts a new supervisor on the directories of one that ended.
 func (in *instance) restart(env ...string) *instance {
 	in.t.Helper()
-	return start(in.t, in.dir, nil, env...)
+	return startIn(in.t, in.dist, in.dir, nil, env...)
+}
+
+// startDist starts the supervisor, as startSupervisor does, on the given
+// distribution.
+func startDist(t *testing.T, dist string, env ...string) *instance {
+	t.Helper()
+	return startIn(t, dist, "", nil, env...)
 }
 
 // startAsPID1 starts the supervisor as PID 1 of a new PID namespace, as a
@@ -129,7 +170,12 @@ func startAsPID1(t *testing.T, env ...string) *instance {
 // (a new one when empty).
 func start(t *testing.T, dir string, wrap []string, env ...string) *instance {
 	t.Helper()
-	dist := kafkaDist(t)
+	return startIn(t, kafkaDist(t), dir, wrap, env...)
+}
+
+// startIn starts the supervisor of start on the given distribution.
+func startIn(t *testing.T, dist, dir string, wrap []string, env ...string) *instance {
+	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
 		copyDir(t, filepath.Join(dist, "config"), filepath.Join(dir, "config"))

@@ -25,7 +25,11 @@ func NewAdmin(client sarama.Client) *Admin {
 func (a *Admin) version() sarama.KafkaVersion { return a.client.Config().Version }
 
 func (a *Admin) controller() (*sarama.Broker, error) {
-	b, err := a.client.RefreshController()
+	// All topics' metadata: it names the current controller.
+	if err := a.client.RefreshMetadata(); err != nil {
+		return nil, fmt.Errorf("find controller: %w", err)
+	}
+	b, err := a.client.Controller()
 	if err != nil {
 		return nil, fmt.Errorf("find controller: %w", err)
 	}
@@ -96,7 +100,7 @@ func describePartitions(tm *sarama.TopicMetadata) Topic {
 }
 
 // Create sends one CreateTopics request for specs.
-func (a *Admin) Create(ctx context.Context, specs []Spec) ([]Spec, error) {
+func (a *Admin) Create(ctx context.Context, specs []Spec) (again, existed []Spec, err error) {
 	details := make(map[string]*sarama.TopicDetail, len(specs))
 	for _, s := range specs {
 		entries := make(map[string]*string, len(s.Config))
@@ -107,26 +111,27 @@ func (a *Admin) Create(ctx context.Context, specs []Spec) ([]Spec, error) {
 	}
 	b, err := a.controller()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cfg := a.client.Config()
 	resp, err := b.CreateTopics(sarama.NewCreateTopicsRequest(cfg.Version, details, cfg.Admin.Timeout, false))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var errs []error
-	var again []Spec
 	for _, s := range specs {
 		terr, ok := resp.TopicErrors[s.Name]
 		switch {
-		case !ok || terr == nil || errors.Is(terr.Err, sarama.ErrNoError), errors.Is(terr.Err, sarama.ErrTopicAlreadyExists):
+		case !ok || terr == nil || errors.Is(terr.Err, sarama.ErrNoError):
+		case errors.Is(terr.Err, sarama.ErrTopicAlreadyExists):
+			existed = append(existed, s)
 		case errors.Is(terr.Err, sarama.ErrInvalidReplicationFactor):
 			again = append(again, s)
 		default:
 			errs = append(errs, fmt.Errorf("topic %q: %w", s.Name, terr))
 		}
 	}
-	return again, errors.Join(errs...)
+	return again, existed, errors.Join(errs...)
 }
 
 // AddPartitions sends one CreatePartitions request (brokers from 1.0).

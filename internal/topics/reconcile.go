@@ -29,8 +29,8 @@ type Cluster interface {
 	// values of the config keys listed for each.
 	Describe(ctx context.Context, keys map[string][]string) (map[string]Topic, error)
 	// Create creates the topics in one go and returns those that need
-	// more live brokers than there are.
-	Create(ctx context.Context, specs []Spec) (needBrokers []Spec, err error)
+	// more live brokers than there are, and those that existed already.
+	Create(ctx context.Context, specs []Spec) (needBrokers, existed []Spec, err error)
 	// AddPartitions raises the partition counts of topics to the totals.
 	AddPartitions(ctx context.Context, totals map[string]int32) error
 	// SetConfigs sets the given configs of each topic, and only those.
@@ -101,23 +101,73 @@ func Reconcile(ctx context.Context, c Cluster, specs []Spec, log hclog.Logger) e
 	for _, s := range specs {
 		keys[s.Name] = slices.Sorted(maps.Keys(s.Config))
 	}
-	have, err := c.Describe(ctx, keys)
-	if err != nil {
-		return fmt.Errorf("topics: describe: %w", err)
+	// A broker that has just started may not list every topic yet: a
+	// topic it misses is found by Create, and the cluster asked again.
+	pause := 50 * time.Millisecond
+	for {
+		have, err := c.Describe(ctx, keys)
+		if err != nil {
+			return fmt.Errorf("topics: describe: %w", err)
+		}
+		plan := MakePlan(specs, have)
+		created, err := create(ctx, c, plan.Create, log)
+		if err != nil {
+			return err
+		}
+		if !created {
+			if err := sleep(ctx, pause); err != nil {
+				return fmt.Errorf("topics: the broker's metadata lacks topics that exist: %w", err)
+			}
+			pause = min(2*pause, time.Second)
+			continue
+		}
+		for _, r := range plan.Refused {
+			log.Warn("topic change refused: left as it is", "topic", r.Topic, r.Field, r.Have, "spec", r.Want, "why", r.Why)
+		}
+		if plan.Changes() == 0 {
+			log.Info("topics up to date: nothing to do", "topics", len(specs))
+		}
+		if err := apply(ctx, c, plan, have, log); err != nil {
+			return err
+		}
+		return waitLeaders(ctx, c, specs)
 	}
-	plan := MakePlan(specs, have)
-	for _, r := range plan.Refused {
-		log.Warn("topic change refused: left as it is", "topic", r.Topic, r.Field, r.Have, "spec", r.Want, "why", r.Why)
-	}
-	if plan.Changes() == 0 {
-		log.Info("topics up to date: nothing to do", "topics", len(specs))
-	}
-	if err := apply(ctx, c, plan, have, log); err != nil {
-		return err
-	}
-	return waitLeaders(ctx, c, specs)
 }
 
+// create creates the missing topics, asking again while they need more
+// brokers than are live. It returns false, having created nothing, when a
+// topic turned out to exist already.
+func create(ctx context.Context, c Cluster, specs []Spec, log hclog.Logger) (bool, error) {
+	pending := specs
+	pause := 100 * time.Millisecond
+	for len(pending) > 0 {
+		again, existed, err := c.Create(ctx, pending)
+		if err != nil {
+			return false, fmt.Errorf("topics: create: %w", err)
+		}
+		for _, s := range pending {
+			done := func(a Spec) bool { return a.Name == s.Name }
+			if !slices.ContainsFunc(again, done) && !slices.ContainsFunc(existed, done) {
+				log.Info("topic created", "topic", s.Name, "partitions", s.Partitions, "replicas", s.Replicas, "configs", len(s.Config))
+			}
+		}
+		if len(existed) > 0 {
+			log.Debug("topics exist that the broker did not list yet", "first", existed[0].Name, "topics", len(existed))
+			return false, nil
+		}
+		if pending = again; len(pending) == 0 {
+			break
+		}
+		log.Info("waiting for brokers: more replicas asked for than brokers live", "topics", len(pending))
+		if err := sleep(ctx, pause); err != nil {
+			return false, fmt.Errorf("topics: %s and %d more need more brokers than are live: %w", pending[0].Name, len(pending)-1, err)
+		}
+		pause = min(2*pause, 2*time.Second)
+	}
+	return true, nil
+}
+
+// apply raises partition counts and sets configs of existing topics.
 func apply(ctx context.Context, c Cluster, plan Plan, have map[string]Topic, log hclog.Logger) error {
 	if len(plan.Partitions) > 0 {
 		err := c.AddPartitions(ctx, plan.Partitions)
@@ -154,27 +204,6 @@ func apply(ctx context.Context, c Cluster, plan Plan, have map[string]Topic, log
 				log.Info("topic config set", "topic", t, "key", k, "from", old, "to", plan.Configs[t][k])
 			}
 		}
-	}
-	pending := plan.Create
-	pause := 100 * time.Millisecond
-	for len(pending) > 0 {
-		again, err := c.Create(ctx, pending)
-		if err != nil {
-			return fmt.Errorf("topics: create: %w", err)
-		}
-		for _, s := range pending {
-			if !slices.ContainsFunc(again, func(a Spec) bool { return a.Name == s.Name }) {
-				log.Info("topic created", "topic", s.Name, "partitions", s.Partitions, "replicas", s.Replicas, "configs", len(s.Config))
-			}
-		}
-		if pending = again; len(pending) == 0 {
-			break
-		}
-		log.Info("waiting for brokers: more replicas asked for than brokers live", "topics", len(pending))
-		if err := sleep(ctx, pause); err != nil {
-			return fmt.Errorf("topics: %s and %d more need more brokers than are live: %w", pending[0].Name, len(pending)-1, err)
-		}
-		pause = min(2*pause, 2*time.Second)
 	}
 	return nil
 }

@@ -146,31 +146,40 @@ func (z *ZooKeeper) liveBrokers() ([]int32, error) {
 
 // Create writes each topic's config znode, then its assignment over the
 // live brokers, as Kafka 0.8's AdminUtils.createTopic does.
-func (z *ZooKeeper) Create(ctx context.Context, specs []Spec) ([]Spec, error) {
+func (z *ZooKeeper) Create(ctx context.Context, specs []Spec) (again, existed []Spec, err error) {
 	brokers, err := z.liveBrokers()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var again []Spec
 	for _, s := range specs {
+		ok, _, err := z.conn.Exists(z.topicPath(s.Name))
+		if err != nil {
+			return nil, nil, fmt.Errorf("read %s: %w", z.topicPath(s.Name), err)
+		}
+		if ok {
+			existed = append(existed, s)
+			continue
+		}
 		if int(s.Replicas) > len(brokers) {
 			again = append(again, s)
 			continue
 		}
 		if err := z.writeConfig(s.Name, configZNode{Version: 1, Config: s.Config}); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		a := assignmentZNode{Version: 1, Partitions: Assign(brokers, s.Name, 0, s.Partitions, s.Replicas, nil)}
 		data, err := json.Marshal(a)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		_, err = z.conn.Create(z.topicPath(s.Name), data, 0, zk.WorldACL(zk.PermAll))
-		if err != nil && !errors.Is(err, zk.ErrNodeExists) {
-			return nil, fmt.Errorf("create %s: %w", z.topicPath(s.Name), err)
+		if errors.Is(err, zk.ErrNodeExists) {
+			existed = append(existed, s)
+		} else if err != nil {
+			return nil, nil, fmt.Errorf("create %s: %w", z.topicPath(s.Name), err)
 		}
 	}
-	return again, nil
+	return again, existed, nil
 }
 
 // writeConfig creates or replaces a topic's config znode.

@@ -1,0 +1,96 @@
+package topics
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+)
+
+func TestMakePlan(t *testing.T) {
+	spec := Spec{Name: "events", Partitions: 3, Replicas: 1, Config: map[string]string{"retention.ms": "1000", "cleanup.policy": "delete"}}
+	for _, tc := range []struct {
+		name     string
+		have     map[string]Topic
+		want     Plan
+		nChanges int
+	}{
+		{"missing", nil, Plan{Create: []Spec{spec}}, 1},
+		{"up to date", map[string]Topic{"events": {Partitions: 3, Replicas: 1, Config: map[string]string{"retention.ms": "1000", "cleanup.policy": "delete"}}},
+			Plan{}, 0},
+		{"fewer partitions", map[string]Topic{"events": {Partitions: 2, Replicas: 1, Config: map[string]string{"retention.ms": "1000", "cleanup.policy": "delete"}}},
+			Plan{Partitions: map[string]int32{"events": 3}}, 1},
+		{"config differs or unknown", map[string]Topic{"events": {Partitions: 3, Replicas: 1, Config: map[string]string{"retention.ms": "5"}}},
+			Plan{Configs: map[string]map[string]string{"events": {"retention.ms": "1000", "cleanup.policy": "delete"}}}, 1},
+		{"more partitions and other replicas", map[string]Topic{"events": {Partitions: 5, Replicas: 3, Config: map[string]string{"retention.ms": "1000", "cleanup.policy": "delete"}}},
+			Plan{Refused: []Refusal{
+				{"events", "partitions", 5, 3, "Kafka cannot remove partitions"},
+				{"events", "replicas", 3, 1, "a replication-factor change is a partition reassignment"},
+			}}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			have := MakePlan([]Spec{spec}, tc.have)
+			want := tc.want
+			if want.Partitions == nil {
+				want.Partitions = map[string]int32{}
+			}
+			if want.Configs == nil {
+				want.Configs = map[string]map[string]string{}
+			}
+			if !reflect.DeepEqual(want, have) {
+				t.Errorf("want %+v\nhave %+v", want, have)
+			}
+			if want, have := tc.nChanges, have.Changes(); want != have {
+				t.Errorf("changes: want %d, have %d", want, have)
+			}
+		})
+	}
+}
+
+// TestAssign checks the properties Kafka's own assignment has: replicas of
+// a partition on distinct brokers, leaders spread evenly, new partitions
+// numbered on from the existing ones.
+func TestAssign(t *testing.T) {
+	brokers := []int32{1, 2, 3, 5}
+	for _, tc := range []struct {
+		first, count int32
+		replicas     int16
+	}{{0, 8, 3}, {0, 1, 1}, {3, 5, 2}, {0, 12, 4}} {
+		t.Run(fmt.Sprintf("%d+%dx%d", tc.first, tc.count, tc.replicas), func(t *testing.T) {
+			a := Assign(brokers, "events", tc.first, tc.count, tc.replicas, nil)
+			if want, have := int(tc.count), len(a); want != have {
+				t.Fatalf("partitions: want %d, have %d", want, have)
+			}
+			leaders := map[int32]int{}
+			for p := tc.first; p < tc.first+tc.count; p++ {
+				rs, ok := a[fmt.Sprint(p)]
+				if !ok {
+					t.Fatalf("partition %d missing from %v", p, a)
+				}
+				if want, have := int(tc.replicas), len(rs); want != have {
+					t.Fatalf("partition %d: want %d replicas, have %v", p, want, rs)
+				}
+				seen := map[int32]bool{}
+				for _, r := range rs {
+					if seen[r] {
+						t.Fatalf("partition %d: broker %d twice in %v", p, r, rs)
+					}
+					seen[r] = true
+				}
+				leaders[rs[0]]++
+			}
+			for _, n := range leaders {
+				if n > int(tc.count)/len(brokers)+1 {
+					t.Errorf("leaders unevenly spread: %v", leaders)
+				}
+			}
+		})
+	}
+	again := Assign(brokers, "events", 0, 8, 3, nil)
+	if !reflect.DeepEqual(again, Assign(brokers, "events", 0, 8, 3, nil)) {
+		t.Error("the same topic assigned two ways")
+	}
+	more := Assign(brokers, "events", 8, 4, 3, again["0"])
+	if want, have := again["0"][0], more["8"][0]; want != have {
+		t.Errorf("partition 8 after 8 partitions: want leader %d as partition 0's, have %d", want, have)
+	}
+}
