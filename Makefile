@@ -2,7 +2,7 @@
 KAFKA_VERSION ?= 3.9.1
 GO ?= go
 
-.PHONY: build run test bench dist clean
+.PHONY: build run test bench dist image clean
 
 ## build: the static, trimmed supervisor binary in bin/
 build:
@@ -23,6 +23,14 @@ test: build
 ## bench: benchmarks against the real broker; each repeats its own runs and prints medians
 bench: build
 	TEST_KAFKA_DIST="$$(scripts/kafka-dist.sh $(KAFKA_VERSION))" $(GO) test -count=1 -run '^$$' -bench . -benchtime 1x ./...
+
+## image: dockerkafka/kafka:v2 (Dockerfile.kafka) and $(IMAGE):$(KAFKA_VERSION) (images/kafka); needs Docker
+IMAGE ?= kafka-on-kubernetes/kafka
+image:
+	@command -v docker >/dev/null 2>&1 || { echo "make image: docker is not installed; build where a Docker engine runs (go test ./images/ checks the Dockerfiles without one)" >&2; exit 1; }
+	@docker info >/dev/null 2>&1 || { echo "make image: no Docker engine answers (docker info failed); start one, or build elsewhere" >&2; exit 1; }
+	docker build -f Dockerfile.kafka -t dockerkafka/kafka:v2 .
+	docker build -f images/kafka/Dockerfile --build-arg KAFKA_VERSION=$(KAFKA_VERSION) -t $(IMAGE):$(KAFKA_VERSION) .
 
 clean:
 	rm -rf bin run
