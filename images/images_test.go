@@ -438,28 +438,32 @@ func TestKafkaVersionArg(t *testing.T) {
 	}
 }
 
-// TestChecksCatch feeds broken Dockerfiles to the same checks: each has one
-// defect, and exactly that one must be reported.
+// brokenFixtures each change testdata/good.Dockerfile in one place, with
+// the error that must name the defect.
+var brokenFixtures = []struct {
+	file string
+	want string
+}{
+	{"shell-entrypoint.Dockerfile", "shell form"},
+	{"entrypoint-not-built.Dockerfile", "without CGO_ENABLED=0"},
+	{"base-cmd.Dockerfile", "would be arguments to the supervisor"},
+	{"no-stopsignal.Dockerfile", "no STOPSIGNAL"},
+	{"stopsignal-kill.Dockerfile", "is not SIGTERM"},
+	{"healthcheck-livez.Dockerfile", "not /readyz"},
+	{"healthcheck-curl.Dockerfile", "is not [\"CMD\""},
+	{"root.Dockerfile", "is root"},
+	{"no-user.Dockerfile", "no USER"},
+	{"missing-source.Dockerfile", "scripts/missing.sh is not in the build context"},
+	{"ignored-source.Dockerfile", "README.md is excluded by .dockerignore"},
+	{"old-go.Dockerfile", "but go.mod wants Go"},
+	{"no-labels.Dockerfile", "lacks the labels org.opencontainers.image.source"},
+}
+
+// TestChecksCatch feeds the broken Dockerfiles to the same checks as the
+// real ones: exactly the one defect of each must be reported.
 func TestChecksCatch(t *testing.T) {
 	ignore, gov := loadIgnore(t), goVersion(t)
-	for _, tc := range []struct {
-		file string
-		want string
-	}{
-		{"shell-entrypoint.Dockerfile", "shell form"},
-		{"entrypoint-not-built.Dockerfile", "without CGO_ENABLED=0"},
-		{"base-cmd.Dockerfile", "would be arguments to the supervisor"},
-		{"no-stopsignal.Dockerfile", "no STOPSIGNAL"},
-		{"stopsignal-kill.Dockerfile", "is not SIGTERM"},
-		{"healthcheck-livez.Dockerfile", "not /readyz"},
-		{"healthcheck-curl.Dockerfile", "is not [\"CMD\""},
-		{"root.Dockerfile", "is root"},
-		{"no-user.Dockerfile", "no USER"},
-		{"missing-source.Dockerfile", "scripts/missing.sh is not in the build context"},
-		{"ignored-source.Dockerfile", "README.md is excluded by .dockerignore"},
-		{"old-go.Dockerfile", "but go.mod wants Go"},
-		{"no-labels.Dockerfile", "lacks the labels org.opencontainers.image.source"},
-	} {
+	for _, tc := range brokenFixtures {
 		t.Run(tc.file, func(t *testing.T) {
 			df, err := parse(filepath.Join("testdata", tc.file))
 			if err != nil {
@@ -482,5 +486,26 @@ func TestGoodFixture(t *testing.T) {
 	}
 	if errs := check(df, modern, goVersion(t), loadIgnore(t)); len(errs) > 0 {
 		t.Errorf("want no error, have %q", errs)
+	}
+}
+
+// TestFixturesListed: every file in testdata/ is good.Dockerfile or a
+// broken fixture above, so none is left unchecked.
+func TestFixturesListed(t *testing.T) {
+	listed := map[string]bool{"good.Dockerfile": true}
+	for _, tc := range brokenFixtures {
+		listed[tc.file] = true
+	}
+	files, err := filepath.Glob(filepath.Join("testdata", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if !listed[filepath.Base(f)] {
+			t.Errorf("%s is in no table of images_test.go", f)
+		}
+	}
+	if want, have := len(listed), len(files); want != have {
+		t.Errorf("want %d fixtures in testdata/, have %d", want, have)
 	}
 }
