@@ -197,6 +197,9 @@ func checkHealthcheck(df *dockerfile) error {
 	if test[3] != "/readyz" {
 		return fmt.Errorf("HEALTHCHECK asks %s, not /readyz", test[3])
 	}
+	if ep, ok := last[*instructions.EntrypointCommand](df.final()); ok && len(ep.CmdLine) > 0 && ep.CmdLine[0] != test[1] {
+		return fmt.Errorf("HEALTHCHECK runs %s, but the supervisor is %s", test[1], ep.CmdLine[0])
+	}
 	return nil
 }
 
@@ -451,6 +454,7 @@ var brokenFixtures = []struct {
 	{"stopsignal-kill.Dockerfile", "is not SIGTERM"},
 	{"healthcheck-livez.Dockerfile", "not /readyz"},
 	{"healthcheck-curl.Dockerfile", "is not [\"CMD\""},
+	{"healthcheck-path.Dockerfile", "HEALTHCHECK runs /usr/bin/supervisor, but the supervisor is /usr/local/bin/supervisor"},
 	{"root.Dockerfile", "is root"},
 	{"no-user.Dockerfile", "no USER"},
 	{"missing-source.Dockerfile", "scripts/missing.sh is not in the build context"},

@@ -20,7 +20,7 @@ import (
 	"github.com/kafka-on-kubernetes/supervisor/internal/props"
 )
 
-// The supervisor's defaults, from README's Environment table.
+// The supervisor's defaults (TestDefaults holds them to config.Load's).
 const (
 	defaultHTTPAddr    = ":8080"
 	defaultStopTimeout = 12 * time.Second

@@ -17,6 +17,8 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kafka-on-kubernetes/supervisor/internal/config"
 )
 
 // checkAll runs every check on one set of manifests.
@@ -71,6 +73,21 @@ func TestManifests(t *testing.T) {
 	}
 	for _, err := range checkAll(objs, vars, home) {
 		t.Error(err)
+	}
+}
+
+// TestDefaults: the defaults the checks assume are the supervisor's.
+func TestDefaults(t *testing.T) {
+	_, home := fixtures(t)
+	cfg, err := config.Load([]string{"KAFKA_HOME=" + home})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, have := defaultHTTPAddr, cfg.HTTPAddr; want != have {
+		t.Errorf("SUPERVISOR_HTTP_ADDR: want %s, have %s", want, have)
+	}
+	if want, have := defaultStopTimeout, cfg.StopTimeout; want != have {
+		t.Errorf("SUPERVISOR_STOP_TIMEOUT: want %v, have %v", want, have)
 	}
 }
 
