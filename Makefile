@@ -5,7 +5,7 @@ KAFKA_VERSION ?= 3.9.1
 KAFKA_MATRIX ?= 0.8.2.1 2.8.2 3.9.1
 GO ?= go
 
-.PHONY: build run test bench dist dists clean
+.PHONY: build run test bench dist dists image clean
 
 ## build: the static, trimmed supervisor binary in bin/
 build:
@@ -32,6 +32,14 @@ dists:
 ## bench: benchmarks against the real broker; each repeats its own runs and prints medians
 bench: build
 	TEST_KAFKA_DIST="$$(scripts/kafka-dist.sh $(KAFKA_VERSION))" $(GO) test -count=1 -run '^$$' -bench . -benchtime 1x ./...
+
+## image: dockerkafka/kafka:v2 (Dockerfile.kafka) and $(IMAGE):$(KAFKA_VERSION) (images/kafka); needs Docker
+IMAGE ?= kafka-on-kubernetes/kafka
+image:
+	@command -v docker >/dev/null 2>&1 || { echo "make image: docker is not installed; build where a Docker engine runs (go test ./images/ checks the Dockerfiles without one)" >&2; exit 1; }
+	@docker info >/dev/null 2>&1 || { echo "make image: no Docker engine answers (docker info failed); start one, or build elsewhere" >&2; exit 1; }
+	docker build -f Dockerfile.kafka -t dockerkafka/kafka:v2 .
+	docker build -f images/kafka/Dockerfile --build-arg KAFKA_VERSION=$(KAFKA_VERSION) -t $(IMAGE):$(KAFKA_VERSION) .
 
 clean:
 	rm -rf bin run

@@ -4,6 +4,7 @@
 //
 //	supervisor         run
 //	supervisor check   validate the environment and print the plan
+//	supervisor probe   ask the running supervisor's /readyz (or a path given)
 package main
 
 import (
@@ -48,8 +49,11 @@ type stopRequested struct{ sig os.Signal }
 func (s stopRequested) Error() string { return "stop requested by " + s.sig.String() }
 
 func realMain(args, environ []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "probe" {
+		return probeMain(args[1:], environ, stdout, stderr)
+	}
 	if len(args) > 1 || len(args) == 1 && args[0] != "check" {
-		fmt.Fprintln(stderr, "usage: supervisor [check]")
+		fmt.Fprintln(stderr, "usage: supervisor [check | probe [path]]")
 		return exitConfig
 	}
 	cfg, err := config.Load(environ)

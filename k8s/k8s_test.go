@@ -1,0 +1,238 @@
+// Package k8s_test checks the manifests in this directory as the API
+// server would decode them (strict, case-sensitive, into the k8s.io/api
+// types), and checks that they fit the supervisor and each other:
+// selectors, probes, variables, grace periods, published ports, and the
+// names the members of a cluster use for each other.
+//
+// manifest_test.go reads the manifests, checks_test.go and wiring_test.go
+// hold the checks, and this file runs them on k8s/*.yaml and on the broken
+// fixtures in testdata/.
+package k8s_test
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kafka-on-kubernetes/supervisor/internal/config"
+)
+
+// checkAll runs every check on one set of manifests.
+func checkAll(objs []object, vars variables, kafkaHome string) []error {
+	ws, errs := workloads(objs)
+	errs = append(errs, checkServices(objs, ws)...)
+	errs = append(errs, checkPDBs(objs, ws)...)
+	for _, w := range ws {
+		errs = append(errs, checkProbes(w)...)
+		errs = append(errs, checkEnv(w, vars)...)
+		errs = append(errs, checkGrace(w)...)
+		errs = append(errs, checkServiceLinks(w)...)
+		errs = append(errs, checkConfig(w, kafkaHome)...)
+		errs = append(errs, checkPodWiring(w)...)
+	}
+	errs = append(errs, checkClusterWiring(objs, ws, kafkaHome)...)
+	return errs
+}
+
+func fixtures(t *testing.T) (variables, string) {
+	t.Helper()
+	vars, err := readVariables(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	home, err := filepath.Abs(filepath.Join("..", "internal", "config", "testdata", "dist-3.9.1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vars, home
+}
+
+func manifests(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob("*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no manifest in k8s/")
+	}
+	return files
+}
+
+// TestManifests decodes every manifest here and checks them together (the
+// Services of one file select the pods of another).
+func TestManifests(t *testing.T) {
+	vars, home := fixtures(t)
+	objs, err := load(".", manifests(t)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range checkAll(objs, vars, home) {
+		t.Error(err)
+	}
+}
+
+// TestDefaults: the defaults the checks assume are the supervisor's.
+func TestDefaults(t *testing.T) {
+	_, home := fixtures(t)
+	cfg, err := config.Load([]string{"KAFKA_HOME=" + home})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, have := defaultHTTPAddr, cfg.HTTPAddr; want != have {
+		t.Errorf("SUPERVISOR_HTTP_ADDR: want %s, have %s", want, have)
+	}
+	if want, have := defaultStopTimeout, cfg.StopTimeout; want != have {
+		t.Errorf("SUPERVISOR_STOP_TIMEOUT: want %v, have %v", want, have)
+	}
+}
+
+// TestSeedObjects: kafka-service.yaml and kafka-rc.yaml keep the seed's
+// names, labels, selectors and ports.
+func TestSeedObjects(t *testing.T) {
+	objs, err := load(".", "kafka-service.yaml", "kafka-rc.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := map[string]string{"app": "kafkaApp"}
+	var svc *corev1.Service
+	var rc *corev1.ReplicationController
+	for _, o := range objs {
+		switch v := o.obj.(type) {
+		case *corev1.Service:
+			svc = v
+		case *corev1.ReplicationController:
+			rc = v
+		}
+	}
+	if svc == nil || rc == nil {
+		t.Fatal("want one Service and one ReplicationController")
+	}
+	if want, have := "kafka", svc.Name; want != have {
+		t.Errorf("Service: want name %s, have %s", want, have)
+	}
+	if want, have := "kafka-rc", rc.Name; want != have {
+		t.Errorf("ReplicationController: want name %s, have %s", want, have)
+	}
+	for what, m := range map[string]map[string]string{
+		"Service labels": svc.Labels, "Service selector": svc.Spec.Selector,
+		"RC labels": rc.Labels, "RC selector": rc.Spec.Selector, "pod labels": rc.Spec.Template.Labels,
+	} {
+		if fmt.Sprint(m) != fmt.Sprint(seed) {
+			t.Errorf("%s: want %v, have %v", what, seed, m)
+		}
+	}
+	var ports []int32
+	for _, p := range svc.Spec.Ports {
+		ports = append(ports, p.Port)
+	}
+	if want, have := fmt.Sprint([]int32{9092, 2181}), fmt.Sprint(ports); want != have {
+		t.Errorf("Service ports: want %s, have %s", want, have)
+	}
+	if rc.Spec.Replicas == nil || *rc.Spec.Replicas != 1 {
+		t.Errorf("RC: want 1 replica (each replica is a cluster of its own)")
+	}
+}
+
+// goodFixtures are the fixtures the broken ones change in one place.
+var goodFixtures = []string{"good.yaml", "good-statefulset.yaml", "good-sidecar.yaml"}
+
+// brokenFixtures each have one defect, and the error that must name it.
+var brokenFixtures = []struct {
+	file string
+	want string
+}{
+	{"unknown-field.yaml", `unknown field "spec.template.spec.containers[0].readinesProbe"`},
+	{"wrong-case.yaml", `unknown field "spec.template.spec.enableservicelinks"`},
+	{"duplicate-key.yaml", `key "image" already set`},
+	{"unknown-kind.yaml", "unknown kind apps/v1/ReplicaSet"},
+	{"rc-selector.yaml", "does not match its pod template's labels"},
+	{"service-selector.yaml", "matches no pods of these manifests"},
+	{"service-target.yaml", "targets kafak, which"},
+	{"zookeeper-loadbalancer.yaml", "publishes ZooKeeper's port 2181 outside the cluster"},
+	{"readiness-path.yaml", "readinessProbe asks /livez, want /readyz"},
+	{"liveness-port.yaml", "livenessProbe port 9092 is not the supervisor's 8080"},
+	{"probe-http-addr.yaml", "readinessProbe port health is not the supervisor's 8081"},
+	{"no-liveness.yaml", "no livenessProbe"},
+	{"unknown-variable.yaml", "SUPERVISOR_STOP_TIMOUT is not a variable of the supervisor"},
+	{"undefined-reference.yaml", "refers to $(POD_IP), which is not defined before it"},
+	{"short-grace.yaml", "does not cover the ordered stop of 24s"},
+	{"long-stop-timeout.yaml", "does not cover the ordered stop of 40s"},
+	{"service-links.yaml", "enableServiceLinks is not false"},
+	{"bad-value.yaml", "KAFKA_CREATE_TOPICS"},
+	{"pdb-selector.yaml", "PodDisruptionBudget kafka-pdb: selector app=kafak matches no pods"},
+	{"statefulset-service.yaml", "does not publish not-ready addresses"},
+	{"statefulset-ordered.yaml", "podManagementPolicy is not Parallel"},
+	{"ensemble-limits.yaml", "an ensemble member without syncLimit"},
+	{"ensemble-names.yaml", "ZOOKEEPER_SERVERS entry 2 is zk-1.zookeeper, but that member is zk-1.zk-headless"},
+	{"ensemble-size.yaml", "ZOOKEEPER_SERVERS lists 2 servers for 3 replicas"},
+	{"advertised-name.yaml", "advertises kafka-1.kafka, not its stable name kafka-1.kafka-headless"},
+	{"connect-host.yaml", "KAFKA_ZOOKEEPER_CONNECT names zk-clients:2181"},
+	{"topic-replicas.yaml", "topic events wants 4 replicas of 3 brokers"},
+	{"min-isr.yaml", "min.insync.replicas 3 of replication factor 3"},
+	{"sidecar-health-port.yaml", "containers zookeeper and kafka both serve their health on port 8080"},
+	{"sidecar-zookeeper-port.yaml", "reaches ZooKeeper at localhost:2182, but no container of the pod serves it"},
+	{"sidecar-plain-init.yaml", "reaches ZooKeeper at localhost:2181, but no container of the pod serves it"},
+}
+
+// TestChecksCatch feeds the broken fixtures to the same checks as the
+// manifests: exactly the one defect of each must be reported.
+func TestChecksCatch(t *testing.T) {
+	vars, home := fixtures(t)
+	for _, tc := range brokenFixtures {
+		t.Run(tc.file, func(t *testing.T) {
+			objs, err := load("testdata", tc.file)
+			var errs []error
+			if err != nil {
+				errs = []error{err}
+			} else {
+				errs = checkAll(objs, vars, home)
+			}
+			if len(errs) != 1 || !strings.Contains(errs[0].Error(), tc.want) {
+				t.Errorf("want one error with %q, have %d:\n%v", tc.want, len(errs), errors.Join(errs...))
+			}
+		})
+	}
+}
+
+// TestGoodFixtures: the fixtures the broken ones derive from pass.
+func TestGoodFixtures(t *testing.T) {
+	vars, home := fixtures(t)
+	for _, f := range goodFixtures {
+		objs, err := load("testdata", f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, err := range checkAll(objs, vars, home) {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+// TestFixturesListed: every file in testdata/ is a good or a broken
+// fixture above, so none is left unchecked.
+func TestFixturesListed(t *testing.T) {
+	listed := map[string]bool{}
+	for _, f := range goodFixtures {
+		listed[f] = true
+	}
+	for _, tc := range brokenFixtures {
+		listed[tc.file] = true
+	}
+	files, err := filepath.Glob(filepath.Join("testdata", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if !listed[filepath.Base(f)] {
+			t.Errorf("%s is in no table of k8s_test.go", f)
+		}
+	}
+	if want, have := len(listed), len(files); want != have {
+		t.Errorf("want %d fixtures in testdata/, have %d", want, have)
+	}
+}
