@@ -46,7 +46,7 @@ func TestMain(m *testing.M) {
 // kafkaDist returns the distribution that scripts/kafka-dist.sh assembled
 // (TEST_KAFKA_DIST). Without it the end-to-end tests skip, except in CI, where
 // a missing broker is a failure.
-func kafkaDist(t *testing.T) string {
+func kafkaDist(t testing.TB) string {
 	t.Helper()
 	dist := os.Getenv("TEST_KAFKA_DIST")
 	if dist == "" {
@@ -64,7 +64,7 @@ func kafkaDist(t *testing.T) string {
 // kafkaDists returns the distributions of the version matrix
 // (TEST_KAFKA_DISTS, separated by blanks), else the one of kafkaDist. In
 // CI the matrix must be given.
-func kafkaDists(t *testing.T) []string {
+func kafkaDists(t testing.TB) []string {
 	t.Helper()
 	dists := strings.Fields(os.Getenv("TEST_KAFKA_DISTS"))
 	if len(dists) == 0 {
@@ -83,7 +83,7 @@ func kafkaDists(t *testing.T) []string {
 
 // distVersion reads the broker version from a distribution's directory
 // name, kafka_<scala>-<version>.
-func distVersion(t *testing.T, dist string) sarama.KafkaVersion {
+func distVersion(t testing.TB, dist string) sarama.KafkaVersion {
 	t.Helper()
 	_, v, ok := strings.Cut(filepath.Base(dist), "-")
 	version, err := sarama.ParseKafkaVersion(v)
@@ -94,7 +94,7 @@ func distVersion(t *testing.T, dist string) sarama.KafkaVersion {
 }
 
 // freePort returns a TCP port nothing listens on right now.
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -124,7 +124,7 @@ func (b *logBuffer) String() string {
 
 // instance is one supervisor process with its own ports and directories.
 type instance struct {
-	t         *testing.T
+	t         testing.TB
 	dist      string
 	dir       string
 	cmd       *exec.Cmd
@@ -138,7 +138,7 @@ type instance struct {
 
 // startSupervisor starts the supervisor binary on fresh ports, with a copy
 // of the distribution's stock configuration, plus env (NAME=value).
-func startSupervisor(t *testing.T, env ...string) *instance {
+func startSupervisor(t testing.TB, env ...string) *instance {
 	t.Helper()
 	return start(t, "", nil, env...)
 }
@@ -151,14 +151,14 @@ func (in *instance) restart(env ...string) *instance {
 
 // startDist starts the supervisor, as startSupervisor does, on the given
 // distribution.
-func startDist(t *testing.T, dist string, env ...string) *instance {
+func startDist(t testing.TB, dist string, env ...string) *instance {
 	t.Helper()
 	return startIn(t, dist, "", nil, env...)
 }
 
 // startAsPID1 starts the supervisor as PID 1 of a new PID namespace, as a
 // container runtime would.
-func startAsPID1(t *testing.T, env ...string) *instance {
+func startAsPID1(t testing.TB, env ...string) *instance {
 	t.Helper()
 	if _, err := exec.LookPath("unshare"); err != nil {
 		t.Fatal("unshare (util-linux) is needed to run the supervisor as PID 1")
@@ -168,13 +168,13 @@ func startAsPID1(t *testing.T, env ...string) *instance {
 
 // start starts the supervisor, wrapped in the wrap command if any, in dir
 // (a new one when empty).
-func start(t *testing.T, dir string, wrap []string, env ...string) *instance {
+func start(t testing.TB, dir string, wrap []string, env ...string) *instance {
 	t.Helper()
 	return startIn(t, kafkaDist(t), dir, wrap, env...)
 }
 
 // startIn starts the supervisor of start on the given distribution.
-func startIn(t *testing.T, dist, dir string, wrap []string, env ...string) *instance {
+func startIn(t testing.TB, dist, dir string, wrap []string, env ...string) *instance {
 	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
@@ -369,7 +369,7 @@ func killLeftovers(dir string) {
 	}
 }
 
-func copyDir(t *testing.T, from, to string) {
+func copyDir(t testing.TB, from, to string) {
 	t.Helper()
 	if err := os.CopyFS(to, os.DirFS(from)); err != nil {
 		t.Fatal(err)
