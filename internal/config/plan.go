@@ -3,7 +3,9 @@ package config
 import (
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -31,8 +33,8 @@ func (c *Config) WritePlan(w io.Writer) {
 		}
 		for _, t := range c.Topics {
 			fmt.Fprintf(w, "  %s: partitions=%d replicas=%d", t.Name, t.Partitions, t.Replicas)
-			if p, ok := t.Config["cleanup.policy"]; ok {
-				fmt.Fprintf(w, " cleanup.policy=%s", p)
+			for _, k := range slices.Sorted(maps.Keys(t.Config)) {
+				fmt.Fprintf(w, " %s=%s", k, t.Config[k])
 			}
 			fmt.Fprintln(w)
 		}

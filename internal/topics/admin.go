@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/IBM/sarama"
 )
@@ -24,27 +26,37 @@ func NewAdmin(client sarama.Client) *Admin {
 
 func (a *Admin) version() sarama.KafkaVersion { return a.client.Config().Version }
 
+// controller returns the controller the client knows, asking the cluster
+// when it knows none. A request sent to a broker that is no longer the
+// controller fails, and the caller's retry asks again.
 func (a *Admin) controller() (*sarama.Broker, error) {
-	// All topics' metadata: it names the current controller.
+	b, err := a.client.Controller()
+	if err == nil {
+		return b, nil
+	}
 	if err := a.client.RefreshMetadata(); err != nil {
 		return nil, fmt.Errorf("find controller: %w", err)
 	}
-	b, err := a.client.Controller()
-	if err != nil {
+	if b, err = a.client.Controller(); err != nil {
 		return nil, fmt.Errorf("find controller: %w", err)
 	}
 	return b, nil
 }
 
-// Describe asks for the metadata of every topic (naming them could create
-// them on brokers that create topics on demand), then for the configs of
-// the named ones in one DescribeConfigs request.
+// Describe asks for the metadata of the named topics (of every topic
+// before 0.11, where naming a topic can create it), then for the configs
+// of those that exist in one DescribeConfigs request.
 func (a *Admin) Describe(ctx context.Context, keys map[string][]string) (map[string]Topic, error) {
 	b, err := a.controller()
 	if err != nil {
 		return nil, err
 	}
-	md, err := b.GetMetadata(sarama.NewMetadataRequest(a.version(), nil))
+	req := sarama.NewMetadataRequest(a.version(), nil)
+	if a.version().IsAtLeast(sarama.V0_11_0_0) {
+		req = sarama.NewMetadataRequest(a.version(), slices.Sorted(maps.Keys(keys)))
+		req.AllowAutoTopicCreation = false
+	}
+	md, err := b.GetMetadata(req)
 	if err != nil {
 		return nil, fmt.Errorf("metadata: %w", err)
 	}
@@ -52,6 +64,10 @@ func (a *Admin) Describe(ctx context.Context, keys map[string][]string) (map[str
 	for _, tm := range md.Topics {
 		if _, ok := keys[tm.Name]; !ok || errors.Is(tm.Err, sarama.ErrUnknownTopicOrPartition) {
 			continue
+		}
+		if !errors.Is(tm.Err, sarama.ErrNoError) {
+			// Such as LEADER_NOT_AVAILABLE from a broker still loading.
+			return nil, fmt.Errorf("metadata of topic %q: %w", tm.Name, tm.Err)
 		}
 		have[tm.Name] = describePartitions(tm)
 	}
@@ -64,11 +80,11 @@ func (a *Admin) Describe(ctx context.Context, keys map[string][]string) (map[str
 	if len(res) == 0 {
 		return have, nil
 	}
-	req := &sarama.DescribeConfigsRequest{Resources: res}
+	dreq := &sarama.DescribeConfigsRequest{Resources: res}
 	if a.version().IsAtLeast(sarama.V1_1_0_0) {
-		req.Version = 1
+		dreq.Version = 1
 	}
-	resp, err := b.DescribeConfigs(req)
+	resp, err := b.DescribeConfigs(dreq)
 	if err != nil {
 		return nil, fmt.Errorf("describe configs: %w", err)
 	}

@@ -107,7 +107,14 @@ func Reconcile(ctx context.Context, c Cluster, specs []Spec, log hclog.Logger) e
 	for {
 		have, err := c.Describe(ctx, keys)
 		if err != nil {
-			return fmt.Errorf("topics: describe: %w", err)
+			// Asking is safe to repeat: a broker that has just started
+			// answers with transient errors.
+			log.Debug("topics: describe: asking again", "error", err)
+			if serr := sleep(ctx, pause); serr != nil {
+				return fmt.Errorf("topics: describe: %w (%w)", err, serr)
+			}
+			pause = min(2*pause, time.Second)
+			continue
 		}
 		plan := MakePlan(specs, have)
 		created, err := create(ctx, c, plan.Create, log)
@@ -215,7 +222,7 @@ func waitLeaders(ctx context.Context, c Cluster, specs []Spec) error {
 	for _, s := range specs {
 		names[s.Name] = nil
 	}
-	pause := 20 * time.Millisecond
+	pause := 10 * time.Millisecond
 	for {
 		have, err := c.Describe(ctx, names)
 		var missing []string
@@ -231,7 +238,7 @@ func waitLeaders(ctx context.Context, c Cluster, specs []Spec) error {
 		if serr := sleep(ctx, pause); serr != nil {
 			return fmt.Errorf("topics %v have no leader yet (last error: %v): %w", missing, err, serr)
 		}
-		pause = min(2*pause, 500*time.Millisecond)
+		pause = min(2*pause, 100*time.Millisecond)
 	}
 }
 
