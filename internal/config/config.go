@@ -119,9 +119,9 @@ const (
 var launchVars = []string{"HEAP_OPTS", "OPTS", "JVM_PERFORMANCE_OPTS", "GC_LOG_OPTS", "LOG4J_OPTS", "JMX_OPTS", "DEBUG", "JMX_PORT"}
 
 // reservedKafka are KAFKA_ variables that are not broker properties: the
-// launch scripts' own, the supervisor's, and the four that Load translates
-// by broker version.
-var reservedKafka = reserved("HOME", "VERSION", "CREATE_TOPICS", "HOST_NAME", "PORT", "ADVERTISED_HOST_NAME", "ADVERTISED_PORT")
+// launch scripts' own, the supervisor's, the four that Load translates
+// by broker version, and the broker id, which may be "ordinal".
+var reservedKafka = reserved("HOME", "VERSION", "CREATE_TOPICS", "HOST_NAME", "PORT", "ADVERTISED_HOST_NAME", "ADVERTISED_PORT", "BROKER_ID")
 
 // reservedZooKeeper are ZOOKEEPER_ variables that are not ZooKeeper properties.
 var reservedZooKeeper = reserved("SERVERS", "MY_ID")

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -76,8 +78,16 @@ func TestLoadEnsemble(t *testing.T) {
 			if want, have := tc.wantID, c.MyID; want != have {
 				t.Errorf("myid: want %d, have %d", want, have)
 			}
-			if want, have := tc.wantBkID, c.BrokerID; c.Role.RunsKafka() && want != have {
-				t.Errorf("broker id: want %d, have %d", want, have)
+			if c.Role.RunsKafka() {
+				if want, have := tc.wantBkID, c.BrokerID; want != have {
+					t.Errorf("broker id: want %d, have %d", want, have)
+				}
+				if want, have := (props.KV{Key: "broker.id", Value: strconv.Itoa(tc.wantBkID)}), c.KafkaProps[0]; want != have {
+					t.Errorf("broker.id property: want %v, have %v", want, have)
+				}
+				if n := len(slices.DeleteFunc(slices.Clone(c.KafkaProps), func(kv props.KV) bool { return kv.Key != "broker.id" })); n != 1 {
+					t.Errorf("broker.id set %d times: %v", n, c.KafkaProps)
+				}
 			}
 			for _, kv := range c.ZooKeeperProps {
 				if kv.Key == "servers" || kv.Key == "my.id" {
