@@ -134,6 +134,7 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 			Output:     root.Named(logging.ZooKeeper),
 			Servers:    []string{cfg.ZooKeeperLocal},
 			Last:       !cfg.Role.RunsKafka(),
+			Ensemble:   len(cfg.Ensemble) > 0,
 		})
 	}
 	// Kafka: added before ZooKeeper, because run.Group interrupts actors in
