@@ -113,17 +113,15 @@ func TestCluster(t *testing.T) {
 	if want, have := 1, created; want != have {
 		t.Errorf("topic created by %d brokers, want %d", have, want)
 	}
+	// Every broker learns of the topic in its own time: a client may ask
+	// any of them.
+	waitInSync(t, client, clusterTopic, 3, 3)
 	if want, have := "2", topicConfig(t, client, clusterTopic, "min.insync.replicas"); want != have {
 		t.Errorf("min.insync.replicas: want %s, have %s", want, have)
 	}
 	// The partition led by the broker of the pod whose ZooKeeper leads:
 	// stopping that pod moves both leaderships.
 	partition := ledBy(t, client, clusterTopic, int32(leader))
-	for _, p := range mustPartitions(t, client, clusterTopic) {
-		if r, _ := client.Replicas(clusterTopic, p); len(r) != 3 {
-			t.Errorf("partition %d: want 3 replicas, have %v", p, r)
-		}
-	}
 
 	// Produced through one broker with acks=all, read through another.
 	other1, other2 := (leader+1)%3, (leader+2)%3
@@ -303,6 +301,47 @@ func mustPartitions(t *testing.T, client sarama.Client, topic string) []int32 {
 	return parts
 }
 
+// waitInSync waits until the metadata shows topic with its partitions,
+// each with a leader and its replicas all in sync.
+func waitInSync(t *testing.T, client sarama.Client, topic string, partitions, replicas int) {
+	t.Helper()
+	deadline := time.After(time.Minute)
+	var last string
+	for {
+		last = inSync(client, topic, partitions, replicas)
+		if last == "" {
+			return
+		}
+		select {
+		case <-deadline:
+			t.Fatalf("topic %s not in sync within 1m: %s", topic, last)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// inSync says what topic lacks, or "".
+func inSync(client sarama.Client, topic string, partitions, replicas int) string {
+	if err := client.RefreshMetadata(topic); err != nil {
+		return err.Error()
+	}
+	parts, err := client.Partitions(topic)
+	if err != nil || len(parts) != partitions {
+		return fmt.Sprintf("partitions %v (%v)", parts, err)
+	}
+	for _, p := range parts {
+		if _, err := client.Leader(topic, p); err != nil {
+			return fmt.Sprintf("partition %d: no leader: %v", p, err)
+		}
+		r, _ := client.Replicas(topic, p)
+		isr, _ := client.InSyncReplicas(topic, p)
+		if len(r) != replicas || len(isr) != replicas {
+			return fmt.Sprintf("partition %d: replicas %v, in sync %v", p, r, isr)
+		}
+	}
+	return ""
+}
+
 // ledBy returns the partition of topic that broker id leads.
 func ledBy(t *testing.T, client sarama.Client, topic string, id int32) int32 {
 	t.Helper()
@@ -322,18 +361,25 @@ func topicConfig(t *testing.T, client sarama.Client, topic, name string) string 
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Closing the admin would close the client the test still uses.
-	entries, err := admin.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: topic, ConfigNames: []string{name}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if e.Name == name {
-			return e.Value
+	// Closing the admin would close the client the test still uses. The
+	// broker asked may not know the topic yet: asked again until it does.
+	deadline := time.After(time.Minute)
+	for {
+		entries, err := admin.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: topic, ConfigNames: []string{name}})
+		if err == nil {
+			for _, e := range entries {
+				if e.Name == name {
+					return e.Value
+				}
+			}
+			t.Fatalf("topic %s has no %s", topic, name)
+		}
+		select {
+		case <-deadline:
+			t.Fatalf("describe topic %s within 1m: %v", topic, err)
+		case <-time.After(200 * time.Millisecond):
 		}
 	}
-	t.Fatalf("topic %s has no %s", topic, name)
-	return ""
 }
 
 // TestCheckOrdinalFromKernel: without HOSTNAME in the environment, the
