@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -35,9 +36,14 @@ func (f *fakeMember) reply() string {
 		return ""
 	case quorum.NotServing:
 		return "This ZooKeeper instance is not currently serving requests\n"
+	case refused:
+		return "srvr is not executed because it is not in the whitelist.\n"
 	}
 	return "Zookeeper version: 3.8.4-9316c2a7, built on 2024-02-12 22:16 UTC\nZxid: 0x100000000\nMode: " + string(f.mode) + "\nNode count: 5\n"
 }
+
+// refused stands for a server whose 4lw.commands.whitelist lacks srvr.
+const refused quorum.Mode = "refused"
 
 // serve answers until the test ends.
 func (f *fakeMember) serve(t *testing.T) string {
@@ -119,5 +125,38 @@ func TestFollow(t *testing.T) {
 	case <-z.Ready():
 	default:
 		t.Error("Ready not closed after the member served")
+	}
+}
+
+func TestFirstAnswer(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		mode quorum.Mode
+		want quorum.Mode
+		err  string
+	}{
+		{"no quorum yet", quorum.NotServing, quorum.NotServing, ""},
+		{"leader", quorum.Leader, quorum.Leader, ""},
+		{"srvr refused", refused, "", "srvr is not in the server's 4lw.commands.whitelist: add srvr to ZOOKEEPER_4LW_COMMANDS_WHITELIST"},
+		{"never answers", "", "", "does not answer (last: srvr to"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			addr := (&fakeMember{mode: tc.mode}).serve(t)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			mode, err := firstAnswer(ctx, addr)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("want error containing %q, have %v (mode %q)", tc.err, err, mode)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want, have := tc.want, mode; want != have {
+				t.Errorf("want %q, have %q", want, have)
+			}
+		})
 	}
 }
