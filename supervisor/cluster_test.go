@@ -418,3 +418,16 @@ func TestCheckOrdinalFromKernel(t *testing.T) {
 		}
 	}
 }
+
+// TestEnsembleOfOne: ZooKeeper runs a list of one server standalone, and
+// the member is ready as such.
+func TestEnsembleOfOne(t *testing.T) {
+	in := startSupervisor(t, "SUPERVISOR_ROLE=zookeeper", "ZOOKEEPER_MY_ID=1", "ZOOKEEPER_HEAP_OPTS=-Xmx128m -Xms128m",
+		fmt.Sprintf("ZOOKEEPER_SERVERS=127.0.0.1:%d:%d", freePort(t), freePort(t)))
+	in.waitProbe("/readyz", 200, "ready", 2*time.Minute)
+	in.waitLog(`ready: phase=zookeeper mode=standalone`, 10*time.Second)
+	in.signal(syscall.SIGTERM)
+	if want, have := 0, in.wait(time.Minute); want != have {
+		t.Errorf("exit code: want %d, have %d", want, have)
+	}
+}

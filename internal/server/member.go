@@ -92,13 +92,13 @@ func (z *ZooKeeper) follow(ctx context.Context, addr string, mode quorum.Mode, t
 			return
 		}
 		switch {
-		case mode.InQuorum() && first:
+		case serves(mode) && first:
 			first = false
 			z.Log.Info("ready", "phase", "zookeeper", "mode", mode, "took", since(t0))
 			close(z.ready)
-		case mode.InQuorum() && last.InQuorum():
+		case serves(mode) && serves(last):
 			z.Log.Info("serving", "mode", mode, "was", last)
-		case mode.InQuorum():
+		case serves(mode):
 			z.Log.Info("serving again", "mode", mode, "was", last)
 		case first && err != nil:
 			z.Log.Info("waiting for quorum", "error", err)
@@ -109,9 +109,9 @@ func (z *ZooKeeper) follow(ctx context.Context, addr string, mode quorum.Mode, t
 		default:
 			z.Log.Warn("not serving: no quorum", "mode", mode, "was", last)
 		}
-		if z.opts.Last && mode.InQuorum() {
+		if z.opts.Last && serves(mode) {
 			z.Health.SetPhase(health.Ready)
-		} else if z.opts.Last && last.InQuorum() {
+		} else if z.opts.Last && serves(last) {
 			z.Health.SetPhase(health.WaitingQuorum)
 		}
 		last = mode
@@ -119,7 +119,7 @@ func (z *ZooKeeper) follow(ctx context.Context, addr string, mode quorum.Mode, t
 	apply(mode, nil)
 	for {
 		poll := every.waiting
-		if last.InQuorum() {
+		if serves(last) {
 			poll = every.serving
 		}
 		t := time.NewTimer(poll)
@@ -138,3 +138,8 @@ func (z *ZooKeeper) follow(ctx context.Context, addr string, mode quorum.Mode, t
 		apply(mode, err)
 	}
 }
+
+// serves reports whether a member in mode m serves clients as one of its
+// ensemble: as leader or follower, or standalone, which is how ZooKeeper
+// runs an ensemble of one.
+func serves(m quorum.Mode) bool { return m.InQuorum() || m == quorum.Standalone }

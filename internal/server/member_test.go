@@ -117,6 +117,8 @@ func TestFollow(t *testing.T) {
 		{"", health.WaitingQuorum}, // no answer at all
 		{quorum.Follower, health.Ready},
 		{quorum.ReadOnly, health.WaitingQuorum},
+		{quorum.Standalone, health.Ready}, // an ensemble of one
+		{quorum.Observer, health.WaitingQuorum},
 	} {
 		member.set(step.mode)
 		waitPhase(step.want)
