@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -39,8 +40,9 @@ const clusterTopic = "cluster"
 // another. Then the pod whose ZooKeeper leads is stopped with SIGTERM:
 // the other two elect a leader and stay ready, and the partition that
 // pod's broker led still takes acks=all writes with min.insync.replicas=2
-// and still holds the first message. Last, a second ZooKeeper stops: the
-// one left has no quorum and is no longer ready.
+// and still holds the first message. Then a second broker stops: with
+// one replica in sync, acks=all is refused. Last, a second ZooKeeper
+// stops: the one left has no quorum and is no longer ready.
 func TestCluster(t *testing.T) {
 	kafkaDist(t)
 	t0 := time.Now()
@@ -115,7 +117,9 @@ func TestCluster(t *testing.T) {
 	}
 	// Every broker learns of the topic in its own time: a client may ask
 	// any of them.
-	waitInSync(t, client, clusterTopic, 3, 3)
+	eventually(t, "every partition led, 3 replicas in sync", time.Minute, func() string {
+		return inSync(client, clusterTopic, 3, 3)
+	})
 	if want, have := "2", topicConfig(t, client, clusterTopic, "min.insync.replicas"); want != have {
 		t.Errorf("min.insync.replicas: want %s, have %s", want, have)
 	}
@@ -144,41 +148,60 @@ func TestCluster(t *testing.T) {
 	}
 
 	// Two of three ZooKeepers: a quorum, a new leader, both ready.
-	rest := []*instance{zks[other1], zks[other2]}
 	restPods := []pod{pods[other1], pods[other2]}
-	deadline := time.Now().Add(time.Minute)
-	for {
-		for _, zk := range rest {
-			zk.waitProbe("/readyz", 200, "ready", time.Minute)
+	eventually(t, "two members left: a leader and a follower, both ready", time.Minute, func() string {
+		for _, zk := range []*instance{zks[other1], zks[other2]} {
+			if code, body := zk.probe("/readyz"); code != 200 {
+				return fmt.Sprintf("%s: %d %s", zk.httpAddr, code, body)
+			}
 		}
-		modes = askModes(t, restPods)
-		if reflect.DeepEqual(sorted(modes), []quorum.Mode{quorum.Follower, quorum.Leader}) {
-			break
+		if modes := askModes(t, restPods); !reflect.DeepEqual(sorted(modes), []quorum.Mode{quorum.Follower, quorum.Leader}) {
+			return fmt.Sprintf("modes %v", modes)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("two members left: want a leader and a follower within 1m, have %v", modes)
-		}
-		time.Sleep(200 * time.Millisecond) // an election under way; bounded by the deadline
-	}
+		return ""
+	})
 
 	// The partition moved to a broker still in its ISR and takes acks=all.
 	client = clusterClient(t, kafkas[other2].kafkaAddr)
-	if err := client.RefreshMetadata(clusterTopic); err != nil {
-		t.Fatal(err)
+	inSyncWith := func(want ...int32) func() string {
+		return func() string {
+			if err := client.RefreshMetadata(clusterTopic); err != nil {
+				return err.Error()
+			}
+			b, err := client.Leader(clusterTopic, partition)
+			if err != nil || !slices.Contains(want, b.ID()) {
+				return fmt.Sprintf("leader %v (%v)", b, err)
+			}
+			isr, err := client.InSyncReplicas(clusterTopic, partition)
+			slices.Sort(isr)
+			if err != nil || !slices.Equal(isr, want) {
+				return fmt.Sprintf("in sync %v (%v)", isr, err)
+			}
+			return ""
+		}
 	}
-	if b, err := client.Leader(clusterTopic, partition); err != nil || b.ID() == int32(leader) {
-		t.Errorf("partition %d: want a new leader, have %v (%v)", partition, b, err)
-	}
-	if isr, err := client.InSyncReplicas(clusterTopic, partition); err != nil || len(isr) != 2 || slices.Contains(isr, int32(leader)) {
-		t.Errorf("partition %d: want the two live brokers in sync, have %v (%v)", partition, isr, err)
-	}
+	live := []int32{int32(other1), int32(other2)}
+	slices.Sort(live)
+	eventually(t, fmt.Sprintf("partition %d led and in sync on brokers %v", partition, live), time.Minute, inSyncWith(live...))
 	second := "second, after a pod stopped"
 	produce(t, clusterClient(t, kafkas[other1].kafkaAddr), clusterTopic, partition, second)
 	if want, have := []string{first, second}, consume(t, client, clusterTopic, partition, 2); !reflect.DeepEqual(want, have) {
 		t.Errorf("consumed: want %q, have %q", want, have)
 	}
 
-	// One member left of three: no quorum, alive but not ready.
+	// One broker left: acks=all is refused, as min.insync.replicas=2 asks.
+	kafkas[other1].signal(syscall.SIGTERM)
+	if want, have := 0, kafkas[other1].wait(time.Minute); want != have {
+		t.Fatalf("exit code after SIGTERM: want %d, have %d", want, have)
+	}
+	eventually(t, fmt.Sprintf("partition %d on broker %d alone", partition, other2), time.Minute, inSyncWith(int32(other2)))
+	lone := clusterClient(t, kafkas[other2].kafkaAddr)
+	lone.Config().Producer.Retry.Max = 0
+	if err := send(lone, clusterTopic, partition, "third, refused"); !errors.Is(err, sarama.ErrNotEnoughReplicas) {
+		t.Errorf("acks=all with one broker in sync: want %v, have %v", sarama.ErrNotEnoughReplicas, err)
+	}
+
+	// One ZooKeeper left of three: no quorum, alive but not ready.
 	zks[other1].signal(syscall.SIGTERM)
 	if want, have := 0, zks[other1].wait(time.Minute); want != have {
 		t.Fatalf("exit code after SIGTERM: want %d, have %d", want, have)
@@ -254,13 +277,37 @@ func clusterClient(t *testing.T, addr string) sarama.Client {
 
 func produce(t *testing.T, client sarama.Client, topic string, partition int32, value string) {
 	t.Helper()
+	if err := send(client, topic, partition, value); err != nil {
+		t.Fatalf("produce with acks=all to %s/%d: %v", topic, partition, err)
+	}
+}
+
+// send produces one message with the client's settings (acks=all).
+func send(client sarama.Client, topic string, partition int32, value string) error {
 	producer, err := sarama.NewSyncProducerFromClient(client)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	defer producer.Close()
-	if _, _, err := producer.SendMessage(&sarama.ProducerMessage{Topic: topic, Partition: partition, Value: sarama.StringEncoder(value)}); err != nil {
-		t.Fatalf("produce with acks=all to %s/%d: %v", topic, partition, err)
+	_, _, err = producer.SendMessage(&sarama.ProducerMessage{Topic: topic, Partition: partition, Value: sarama.StringEncoder(value)})
+	return err
+}
+
+// eventually waits until cond returns "", failing with what it returned
+// last when d has passed.
+func eventually(t *testing.T, what string, d time.Duration, cond func() string) {
+	t.Helper()
+	deadline := time.After(d)
+	for {
+		last := cond()
+		if last == "" {
+			return
+		}
+		select {
+		case <-deadline:
+			t.Fatalf("%s: not within %s; last: %s", what, d, last)
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
 }
 
@@ -299,25 +346,6 @@ func mustPartitions(t *testing.T, client sarama.Client, topic string) []int32 {
 		t.Fatal(err)
 	}
 	return parts
-}
-
-// waitInSync waits until the metadata shows topic with its partitions,
-// each with a leader and its replicas all in sync.
-func waitInSync(t *testing.T, client sarama.Client, topic string, partitions, replicas int) {
-	t.Helper()
-	deadline := time.After(time.Minute)
-	var last string
-	for {
-		last = inSync(client, topic, partitions, replicas)
-		if last == "" {
-			return
-		}
-		select {
-		case <-deadline:
-			t.Fatalf("topic %s not in sync within 1m: %s", topic, last)
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
 }
 
 // inSync says what topic lacks, or "".
@@ -363,23 +391,21 @@ func topicConfig(t *testing.T, client sarama.Client, topic, name string) string 
 	}
 	// Closing the admin would close the client the test still uses. The
 	// broker asked may not know the topic yet: asked again until it does.
-	deadline := time.After(time.Minute)
-	for {
-		entries, err := admin.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: topic, ConfigNames: []string{name}})
-		if err == nil {
-			for _, e := range entries {
-				if e.Name == name {
-					return e.Value
-				}
-			}
-			t.Fatalf("topic %s has no %s", topic, name)
+	var entries []sarama.ConfigEntry
+	eventually(t, "describe topic "+topic, time.Minute, func() string {
+		var err error
+		if entries, err = admin.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: topic, ConfigNames: []string{name}}); err != nil {
+			return err.Error()
 		}
-		select {
-		case <-deadline:
-			t.Fatalf("describe topic %s within 1m: %v", topic, err)
-		case <-time.After(200 * time.Millisecond):
+		return ""
+	})
+	for _, e := range entries {
+		if e.Name == name {
+			return e.Value
 		}
 	}
+	t.Fatalf("topic %s has no %s", topic, name)
+	return ""
 }
 
 // TestCheckOrdinalFromKernel: without HOSTNAME in the environment, the
