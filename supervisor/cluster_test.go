@@ -418,7 +418,7 @@ func TestCheckOrdinalFromKernel(t *testing.T) {
 	}
 	dir := t.TempDir()
 	copyDir(t, filepath.Join(dist, "config"), filepath.Join(dir, "config"))
-	cmd := exec.Command("unshare", "--uts", "sh", "-c", `hostname zk-2 && exec "$0" check`, binary)
+	cmd := exec.Command("unshare", "--uts", "sh", "-c", `echo zk-2 >/proc/sys/kernel/hostname && exec "$0" check`, binary)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "HOSTNAME=") {
 			cmd.Env = append(cmd.Env, kv)
