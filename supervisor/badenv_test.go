@@ -56,6 +56,10 @@ func TestBadEnvironment(t *testing.T) {
 		{"topic name", []string{"KAFKA_CREATE_TOPICS=a/b:1:1"}, `KAFKA_CREATE_TOPICS: topic "a/b": name has '/'`},
 		{"newline in a property", []string{"KAFKA_LOG_RETENTION_HOURS=1\nbroker.id=9"}, "KAFKA_LOG_RETENTION_HOURS: value holds a newline"},
 		{"carriage return in a zookeeper property", []string{"ZOOKEEPER_TICK_TIME=2000\r"}, "ZOOKEEPER_TICK_TIME: value holds a newline or NUL"},
+		{"zookeeper servers", []string{"SUPERVISOR_ROLE=zookeeper", "ZOOKEEPER_SERVERS=zk-0,zk-1:2888", "ZOOKEEPER_MY_ID=1"}, `ZOOKEEPER_SERVERS: entry 2 "zk-1:2888" is not host[:peerPort:electionPort]`},
+		{"ensemble without an id", []string{"SUPERVISOR_ROLE=zookeeper", "ZOOKEEPER_SERVERS=zk-0,zk-1,zk-2"}, `ZOOKEEPER_MY_ID: unset, but ZOOKEEPER_SERVERS lists an ensemble`},
+		{"ensemble in role all", []string{"ZOOKEEPER_SERVERS=zk-0,zk-1,zk-2", "ZOOKEEPER_MY_ID=1"}, `ZOOKEEPER_SERVERS: an ensemble member runs without a broker, but role all runs both`},
+		{"ordinal of a host without one", []string{"HOSTNAME=kafka", "KAFKA_BROKER_ID=ordinal"}, `KAFKA_BROKER_ID: ordinal, but host name "kafka" does not end in -<number>`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -309,10 +309,11 @@ func (in *instance) signal(sig syscall.Signal) {
 }
 
 // supervisorPid is the supervisor's pid as seen from the test: the
-// process started, or the child unshare forked into the new namespace.
+// process started, or the child unshare forked into the new namespace
+// (ip netns exec runs unshare in its own process).
 func (in *instance) supervisorPid() int {
 	in.t.Helper()
-	if filepath.Base(in.cmd.Path) != "unshare" {
+	if in.cmd.Path == binary {
 		return in.cmd.Process.Pid
 	}
 	deadline := time.Now().Add(10 * time.Second)
@@ -374,4 +375,146 @@ func copyDir(t testing.TB, from, to string) {
 	if err := os.CopyFS(to, os.DirFS(from)); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// missing fails the test when CI must run it (CI=true), and skips it
+// otherwise: what it needs is not there.
+func missing(t *testing.T, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("CI needs this test to run: "+format, args...)
+	}
+	t.Skipf(format, args...)
+}
+
+// pod is a network namespace with an address of its own on a bridge, as
+// a Kubernetes pod has on the pod network.
+type pod struct {
+	ns   string // the network namespace
+	addr string // the pod's IPv4 address
+}
+
+// podNetwork makes n pods on a bridge of their own, which the test's
+// namespace reaches through an address on the bridge: pods reach each
+// other, and the test reaches them, by address. Names carry the test's
+// pid, and the /24 is one that no interface here uses; all of it is
+// removed when the test ends, failed or not. It needs root and iproute2.
+func podNetwork(t *testing.T, n int) []pod {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		missing(t, "network namespaces need root")
+	}
+	if _, err := exec.LookPath("ip"); err != nil {
+		missing(t, "network namespaces need ip (iproute2): %v", err)
+	}
+	ip := func(args ...string) error {
+		out, err := exec.Command("ip", args...).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("ip %s: %v: %s", strings.Join(args, " "), err, bytes.TrimSpace(out))
+		}
+		return nil
+	}
+	cleanup := func(args ...string) {
+		t.Cleanup(func() {
+			if err := ip(args...); err != nil {
+				t.Errorf("clean up: %v", err)
+			}
+		})
+	}
+	subnet := freeSubnet(t)
+	prefix := fmt.Sprintf("kst%d", os.Getpid()) // names are at most 15 bytes
+	bridge := prefix + "b"
+	if err := ip("link", "add", bridge, "type", "bridge"); err != nil {
+		missing(t, "cannot make a bridge: %v", err)
+	}
+	cleanup("link", "del", bridge)
+	for _, args := range [][]string{{"addr", "add", subnet + ".1/24", "dev", bridge}, {"link", "set", bridge, "up"}} {
+		if err := ip(args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pods := make([]pod, n)
+	for i := range pods {
+		p := pod{ns: fmt.Sprintf("%s-pod%d", prefix, i), addr: fmt.Sprintf("%s.%d", subnet, 11+i)}
+		if err := ip("netns", "add", p.ns); err != nil {
+			missing(t, "cannot make a network namespace: %v", err)
+		}
+		cleanup("netns", "del", p.ns) // takes the veth pair with it
+		veth := fmt.Sprintf("%sv%d", prefix, i)
+		for _, args := range [][]string{
+			{"link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", p.ns},
+			{"link", "set", veth, "master", bridge, "up"},
+			{"-n", p.ns, "addr", "add", p.addr + "/24", "dev", "eth0"},
+			{"-n", p.ns, "link", "set", "eth0", "up"},
+			{"-n", p.ns, "link", "set", "lo", "up"},
+		} {
+			if err := ip(args...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		pods[i] = p
+	}
+	return pods
+}
+
+// freeSubnet picks a 10.233.x.0/24 that no address or route here is in,
+// starting from one the test's pid gives, so that runs side by side differ.
+func freeSubnet(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("sh", "-c", "ip -4 -o addr; ip -4 route").CombinedOutput()
+	if err != nil {
+		t.Fatalf("list addresses: %v: %s", err, out)
+	}
+	for i := range 200 {
+		subnet := fmt.Sprintf("10.233.%d", 20+(os.Getpid()+i)%200)
+		if !bytes.Contains(out, []byte(subnet+".")) {
+			return subnet
+		}
+	}
+	t.Fatal("no free 10.233.x.0/24")
+	return ""
+}
+
+// startInPod starts the supervisor as a container of the pod would run:
+// PID 1 of a new PID namespace, in the pod's network namespace, with a
+// copy of the distribution's configuration and a data directory of its
+// own. Its health endpoint listens on httpPort; env comes last and wins.
+func startInPod(t *testing.T, p pod, httpPort int, env ...string) *instance {
+	t.Helper()
+	dist := kafkaDist(t)
+	dir := t.TempDir()
+	copyDir(t, filepath.Join(dist, "config"), filepath.Join(dir, "config"))
+	in := &instance{
+		t: t, dist: dist, dir: dir, logs: &logBuffer{}, done: make(chan struct{}),
+		httpAddr: net.JoinHostPort(p.addr, strconv.Itoa(httpPort)),
+	}
+	in.cmd = exec.Command("ip", "netns", "exec", p.ns, "unshare", "--pid", "--fork", "--mount-proc", "--kill-child", binary)
+	in.cmd.Env = append(os.Environ(),
+		"KAFKA_HOME="+dist,
+		"SUPERVISOR_CONFIG_DIR="+filepath.Join(dir, "config"),
+		"SUPERVISOR_DATA_DIR="+filepath.Join(dir, "data"),
+		"SUPERVISOR_HTTP_ADDR=:"+strconv.Itoa(httpPort),
+	)
+	in.cmd.Env = append(in.cmd.Env, env...)
+	in.cmd.Stdout, in.cmd.Stderr = in.logs, in.logs
+	if err := in.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		err := in.cmd.Wait()
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			in.exitCode = exit.ExitCode()
+		}
+		close(in.done)
+	}()
+	t.Cleanup(func() {
+		in.cmd.Process.Kill() // unshare: --kill-child takes the namespace's PID 1
+		<-in.done
+		killLeftovers(in.dir)
+		if t.Failed() {
+			t.Logf("supervisor in %s at %s output:\n%s", p.ns, in.httpAddr, in.logs)
+		}
+	})
+	return in
 }

@@ -40,7 +40,22 @@ const (
 )
 
 func main() {
-	os.Exit(realMain(os.Args[1:], os.Environ(), os.Stdout, os.Stderr))
+	os.Exit(realMain(os.Args[1:], withHostname(os.Environ()), os.Stdout, os.Stderr))
+}
+
+// withHostname adds HOSTNAME from the kernel when the runtime left it unset
+// or empty: ids given as ordinal are read from it, and config.Load reads
+// nothing but its environment.
+func withHostname(environ []string) []string {
+	for _, kv := range environ {
+		if v, ok := strings.CutPrefix(kv, "HOSTNAME="); ok && v != "" {
+			return environ
+		}
+	}
+	if h, err := os.Hostname(); err == nil {
+		return append(environ, "HOSTNAME="+h)
+	}
+	return environ
 }
 
 // stopRequested is the signals actor's result: a stop that was asked for.
@@ -123,6 +138,7 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 			Output:     root.Named(logging.ZooKeeper),
 			Servers:    []string{cfg.ZooKeeperLocal},
 			Last:       !cfg.Role.RunsKafka(),
+			Ensemble:   len(cfg.Ensemble) > 0,
 		})
 	}
 	// Kafka: added before ZooKeeper, because run.Group interrupts actors in

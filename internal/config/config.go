@@ -56,6 +56,8 @@ type Config struct {
 	// Sarama is Version as the Kafka client takes it.
 	Sarama sarama.KafkaVersion
 
+	// BrokerID is broker.id, from KAFKA_BROKER_ID (a number, or the
+	// ordinal of HOSTNAME).
 	BrokerID int
 	// ZooKeeper lists the host:port pairs of zookeeper.connect.
 	ZooKeeper []string
@@ -70,6 +72,12 @@ type Config struct {
 	// KafkaProps and ZooKeeperProps are written to the two files, in order.
 	KafkaProps     []props.KV
 	ZooKeeperProps []props.KV
+	// Ensemble lists the members of ZOOKEEPER_SERVERS, server.1 first; it
+	// is empty for a standalone ZooKeeper.
+	Ensemble []Member
+	// MyID is this member's id from ZOOKEEPER_MY_ID, written to
+	// <ZooKeeperDataDir>/myid; 0 when unset.
+	MyID int
 	// KafkaDataDirs and ZooKeeperDataDir are created before start.
 	KafkaDataDirs    []string
 	ZooKeeperDataDir string
@@ -111,12 +119,12 @@ const (
 var launchVars = []string{"HEAP_OPTS", "OPTS", "JVM_PERFORMANCE_OPTS", "GC_LOG_OPTS", "LOG4J_OPTS", "JMX_OPTS", "DEBUG", "JMX_PORT"}
 
 // reservedKafka are KAFKA_ variables that are not broker properties: the
-// launch scripts' own, the supervisor's, and the four that Load translates
-// by broker version.
-var reservedKafka = reserved("HOME", "VERSION", "CREATE_TOPICS", "TOPICS_FILE", "HOST_NAME", "PORT", "ADVERTISED_HOST_NAME", "ADVERTISED_PORT")
+// launch scripts' own, the supervisor's, the four that Load translates
+// by broker version, and the broker id, which may be "ordinal".
+var reservedKafka = reserved("HOME", "VERSION", "CREATE_TOPICS", "TOPICS_FILE", "HOST_NAME", "PORT", "ADVERTISED_HOST_NAME", "ADVERTISED_PORT", "BROKER_ID")
 
 // reservedZooKeeper are ZOOKEEPER_ variables that are not ZooKeeper properties.
-var reservedZooKeeper = reserved()
+var reservedZooKeeper = reserved("SERVERS", "MY_ID")
 
 func reserved(names ...string) map[string]bool {
 	m := make(map[string]bool)
@@ -128,6 +136,8 @@ func reserved(names ...string) map[string]bool {
 
 // Load reads env (as os.Environ gives it) and checks every value. It
 // reads the distribution and the properties files but changes nothing.
+// The ids given as ordinal come from env's HOSTNAME, which the caller
+// sets from the kernel's host name when the runtime did not.
 func Load(env []string) (*Config, error) {
 	c := &Config{Env: env}
 	e := c.lookup(env)
@@ -243,6 +253,11 @@ func (c *Config) loadZooKeeper(e env, environ []string) error {
 	}
 	c.ZooKeeperDataDir = e.get("ZOOKEEPER_DATA_DIR", filepath.Join(c.DataDir, "zookeeper"))
 	set := []props.KV{{Key: "dataDir", Value: c.ZooKeeperDataDir}, {Key: "clientPort", Value: port}}
+	ensemble, err := c.loadEnsemble(e, file, path)
+	if err != nil {
+		return err
+	}
+	set = append(set, ensemble...)
 	extra, err := envprops.FromEnv(environ, envprops.ZooKeeperPrefix, reservedZooKeeper, append(file.Keys(), envprops.ZooKeeperKeys...))
 	if err != nil {
 		return err
@@ -261,9 +276,8 @@ func (c *Config) loadKafka(e env, environ []string) error {
 	if err != nil {
 		return err
 	}
-	id := e.get("KAFKA_BROKER_ID", "0")
-	if c.BrokerID, err = strconv.Atoi(id); err != nil || c.BrokerID < 0 {
-		return &Error{"KAFKA_BROKER_ID", fmt.Sprintf("%q is not a broker id", id), "a whole number from 0"}
+	if c.BrokerID, err = brokerID(e.get("KAFKA_BROKER_ID", "0"), e.get("HOSTNAME", "")); err != nil {
+		return err
 	}
 	zkDefault := "localhost:2181"
 	if c.Role == RoleAll {

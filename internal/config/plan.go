@@ -21,6 +21,9 @@ func (c *Config) WritePlan(w io.Writer) {
 		for _, kv := range c.ZooKeeperProps {
 			fmt.Fprintf(w, "  %s=%s\n", kv.Key, kv.Value)
 		}
+		if c.MyID > 0 {
+			fmt.Fprintf(w, "\n%s: %d\n", filepath.Join(c.ZooKeeperDataDir, "myid"), c.MyID)
+		}
 	}
 	if c.Role.RunsKafka() {
 		fmt.Fprintf(w, "\n%s:\n", filepath.Join(c.ConfigDir, ServerFile))

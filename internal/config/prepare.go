@@ -5,9 +5,10 @@ import (
 	"os"
 )
 
-// Prepare creates the data directories, checks that they are writable and
-// saves the properties files as Load changed them. It is the only step of
-// Load's result that changes the disk, and it is safe to repeat.
+// Prepare creates the data directories, checks that they are writable,
+// writes ZooKeeper's myid and saves the properties files as Load changed
+// them. It is the only step of Load's result that changes the disk, and it
+// is safe to repeat.
 func (c *Config) Prepare() error {
 	dirs := []string{c.LogDir}
 	if c.Role.RunsZooKeeper() {
@@ -18,6 +19,11 @@ func (c *Config) Prepare() error {
 	}
 	for _, dir := range dirs {
 		if err := writable(dir); err != nil {
+			return err
+		}
+	}
+	if c.Role.RunsZooKeeper() && c.MyID > 0 {
+		if err := c.writeMyID(); err != nil {
 			return err
 		}
 	}

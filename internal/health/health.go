@@ -14,6 +14,7 @@ type Phase string
 const (
 	Starting         Phase = "starting"
 	WaitingZooKeeper Phase = "waiting for zookeeper"
+	WaitingQuorum    Phase = "waiting for quorum" // an ensemble member without quorum
 	WaitingKafka     Phase = "waiting for kafka"
 	CreatingTopics   Phase = "creating topics"
 	Ready            Phase = "ready"

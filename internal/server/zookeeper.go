@@ -19,6 +19,9 @@ type ZooKeeperOptions struct {
 	Servers    []string     // where it serves, to wait for a session
 	// Last says no Kafka follows: serving ZooKeeper is the ready state.
 	Last bool
+	// Ensemble says ZooKeeper is a member of an ensemble: it serves only
+	// with a quorum, and is ready only while it is leader or follower.
+	Ensemble bool
 }
 
 // ZooKeeper runs zookeeper-server-start.sh and tells when it serves.
@@ -50,6 +53,9 @@ func (z *ZooKeeper) Run() error {
 	}
 	if err != nil {
 		return err
+	}
+	if z.opts.Ensemble {
+		return z.member(child, t0)
 	}
 	z.Health.SetPhase(health.WaitingZooKeeper)
 	wctx, cancel := z.watch(child)
