@@ -17,7 +17,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/kafka-on-kubernetes/supervisor/internal/config"
-	"github.com/kafka-on-kubernetes/supervisor/internal/props"
 )
 
 // The supervisor's defaults (TestDefaults holds them to config.Load's).
@@ -386,24 +385,6 @@ func ordinal(podName string) (int, bool) {
 	return n, i >= 0 && err == nil
 }
 
-// withOrdinals replaces the word ordinal in KAFKA_BROKER_ID and
-// ZOOKEEPER_MY_ID by the number it stands for in podName (the ordinal,
-// and the ordinal plus one), for a config that does not read the word.
-func withOrdinals(env []string, podName string) []string {
-	out := slices.Clone(env)
-	n, ok := ordinal(podName)
-	for i, kv := range out {
-		switch {
-		case !ok:
-		case kv == "KAFKA_BROKER_ID=ordinal":
-			out[i] = "KAFKA_BROKER_ID=" + strconv.Itoa(n)
-		case kv == "ZOOKEEPER_MY_ID=ordinal":
-			out[i] = "ZOOKEEPER_MY_ID=" + strconv.Itoa(n+1)
-		}
-	}
-	return out
-}
-
 // loadConfig is what the supervisor of container c makes of its
 // environment in a pod of w, against the Kafka distribution kafkaHome.
 func loadConfig(w workload, c *corev1.Container, kafkaHome string) (*config.Config, error) {
@@ -413,34 +394,21 @@ func loadConfig(w workload, c *corev1.Container, kafkaHome string) (*config.Conf
 	}
 	env = append([]string{"KAFKA_HOME=" + kafkaHome}, env...)
 	cfg, err := config.Load(env)
-	if err != nil && slices.ContainsFunc(env, func(kv string) bool { return strings.HasSuffix(kv, "=ordinal") }) {
-		cfg, err = config.Load(withOrdinals(env, w.podName))
-	}
 	if err != nil {
 		return nil, fmt.Errorf("the supervisor refuses its environment: %w", err)
 	}
 	return cfg, nil
 }
 
-// checkConfig: each supervisor's environment, as its pod would have it,
-// passes the supervisor's own checks (config.Load) against a Kafka 3.9.1
-// distribution. An ensemble member sets initLimit and syncLimit, without
-// which ZooKeeper refuses to start in a quorum.
+// checkConfig: each supervisor's environment, as its pod would have it
+// (ordinals from the pod's name), passes the supervisor's own checks
+// (config.Load) against a Kafka 3.9.1 distribution.
 func checkConfig(w workload, kafkaHome string) []error {
 	var errs []error
 	for _, c := range supervisorContainers(w.spec) {
 		where := fmt.Sprintf("%s: container %s", w.object, c.Name)
-		cfg, err := loadConfig(w, c, kafkaHome)
-		if err != nil {
+		if _, err := loadConfig(w, c, kafkaHome); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", where, err))
-			continue
-		}
-		if envValue(c, "ZOOKEEPER_SERVERS", "") != "" {
-			for _, key := range []string{"initLimit", "syncLimit"} {
-				if !slices.ContainsFunc(cfg.ZooKeeperProps, func(kv props.KV) bool { return kv.Key == key }) {
-					errs = append(errs, fmt.Errorf("%s: an ensemble member without %s", where, key))
-				}
-			}
 		}
 	}
 	return errs

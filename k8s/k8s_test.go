@@ -167,7 +167,6 @@ var brokenFixtures = []struct {
 	{"pdb-selector.yaml", "PodDisruptionBudget kafka-pdb: selector app=kafak matches no pods"},
 	{"statefulset-service.yaml", "does not publish not-ready addresses"},
 	{"statefulset-ordered.yaml", "podManagementPolicy is not Parallel"},
-	{"ensemble-limits.yaml", "an ensemble member without syncLimit"},
 	{"ensemble-names.yaml", "ZOOKEEPER_SERVERS entry 2 is zk-1.zookeeper, but that member is zk-1.zk-headless"},
 	{"ensemble-size.yaml", "ZOOKEEPER_SERVERS lists 2 servers for 3 replicas"},
 	{"advertised-name.yaml", "advertises kafka-1.kafka, not its stable name kafka-1.kafka-headless"},
