@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -57,12 +60,31 @@ func (r *Reaper) Run(ctx context.Context) {
 
 // reap collects every child that has exited. It holds the lock so that a
 // child is always registered before its exit can be collected.
+//
+// A child of ours is looked at before it is reaped: while it is a zombie its
+// pid, which is also its process group's id, belongs to no other process,
+// so killing the group then reaches only what the child left behind in it,
+// never a group that took over a reused pid.
 func (r *Reaper) reap() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for {
+		pid, err := exited()
+		if errors.Is(err, syscall.EINTR) {
+			continue
+		}
+		if errors.Is(err, errors.ErrUnsupported) {
+			pid = -1 // reap whichever child ended, unseen
+		} else if err != nil || pid <= 0 {
+			return
+		}
+		if _, ours := r.waiting[pid]; ours {
+			// A group outlives no leader: a launcher script's JVM or a
+			// daemon it forked goes with it.
+			_ = syscall.Kill(-pid, syscall.SIGKILL)
+		}
 		var ws syscall.WaitStatus
-		pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil)
+		pid, err = syscall.Wait4(pid, &ws, syscall.WNOHANG, nil)
 		if errors.Is(err, syscall.EINTR) {
 			continue
 		}
@@ -86,6 +108,49 @@ func (r *Reaper) SignalAll(sig syscall.Signal) {
 	for pid := range r.waiting {
 		_ = syscall.Kill(-pid, sig)
 	}
+}
+
+// signalGroup sends sig to the group of the child pid, unless it has been
+// reaped: under the lock, a registered pid is at worst a zombie, which
+// still holds its group id.
+func (r *Reaper) signalGroup(pid int, sig syscall.Signal) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.waiting[pid]; !ok {
+		return nil
+	}
+	if err := syscall.Kill(-pid, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
+		return err
+	}
+	return nil
+}
+
+// KillRemaining kills every process still a child of the supervisor (its
+// own children, and orphans re-parented to it, which stand for all their
+// descendants) and returns their pids. Called once the servers are stopped,
+// it finds what they left behind; the reaper collects them.
+func (r *Reaper) KillRemaining() []int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var pids []int
+	// Orphans come to any thread of the process; each lists its own.
+	files, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", os.Getpid()))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, field := range strings.Fields(string(b)) {
+			pid, err := strconv.Atoi(field)
+			if err != nil {
+				continue
+			}
+			// Not yet reaped, so the pid is still this child's.
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+			pids = append(pids, pid)
+		}
+	}
+	return pids
 }
 
 // start starts a process and registers it under the reaping lock.
