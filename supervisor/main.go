@@ -107,7 +107,7 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 	}
 	common := server.Common{
 		Reaper: reaper, KafkaHome: cfg.KafkaHome,
-		StartTimeout: cfg.StartTimeout, StopTimeout: cfg.StopTimeout,
+		StartTimeout: cfg.StartTimeout, StopTimeout: cfg.StopTimeout, Restart: cfg.Restart,
 		Log: log, Health: state,
 	}
 	var zk *server.ZooKeeper

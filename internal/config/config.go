@@ -50,6 +50,8 @@ type Config struct {
 	StartTimeout time.Duration
 	LogFormat    string
 	LogLevel     hclog.Level
+	// Restart says what happens when a child exits on its own.
+	Restart Restart
 
 	// Version is the broker's version, from KAFKA_VERSION or its jar.
 	Version string
@@ -156,6 +158,9 @@ func Load(env []string) (*Config, error) {
 		return nil, err
 	}
 	if c.StartTimeout, err = duration(e, "SUPERVISOR_START_TIMEOUT", 2*time.Minute); err != nil {
+		return nil, err
+	}
+	if c.Restart, err = loadRestart(e); err != nil {
 		return nil, err
 	}
 	switch c.LogFormat = e.get("SUPERVISOR_LOG_FORMAT", "text"); c.LogFormat {

@@ -49,8 +49,11 @@ func NewKafka(o KafkaOptions) *Kafka {
 }
 
 // Run waits for ZooKeeper, starts the broker, bootstraps it and then waits
-// until it ends. It returns nil when Stop ended it.
-func (k *Kafka) Run() error {
+// until it ends, and starts it again as the restart policy says. It returns
+// nil when Stop ended it.
+func (k *Kafka) Run() error { return k.supervise(k.runOnce) }
+
+func (k *Kafka) runOnce(int) error {
 	o := k.opts
 	t0 := time.Now()
 	if o.ZooKeeperReady != nil {
@@ -90,6 +93,7 @@ func (k *Kafka) Run() error {
 		return k.failed(child, err)
 	}
 	conn.Close()
+	k.Health.Up(k.spec.Name)
 	k.Health.SetPhase(health.Ready)
 	k.Log.Info("ready", "phase", "all", "took", since(t0))
 	return k.exited(child)
