@@ -135,6 +135,12 @@ func Load(env []string) (*Config, error) {
 	e := c.lookup(env)
 	var err error
 
+	// Paths that are not properties, so that render would not catch them.
+	for _, v := range []string{"KAFKA_HOME", "SUPERVISOR_CONFIG_DIR", "SUPERVISOR_DATA_DIR", "LOG_DIR"} {
+		if strings.ContainsAny(e[v], "\n\r\x00") {
+			return nil, &Error{v, "value holds a newline or NUL", "a path on one line"}
+		}
+	}
 	switch role := Role(e.get("SUPERVISOR_ROLE", string(RoleAll))); role {
 	case RoleAll, RoleZooKeeper, RoleKafka:
 		c.Role = role
