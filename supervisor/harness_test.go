@@ -44,7 +44,7 @@ func TestMain(m *testing.M) {
 // kafkaDist returns the distribution that scripts/kafka-dist.sh assembled
 // (TEST_KAFKA_DIST). Without it the end-to-end tests skip, except in CI, where
 // a missing broker is a failure.
-func kafkaDist(t *testing.T) string {
+func kafkaDist(t testing.TB) string {
 	t.Helper()
 	dist := os.Getenv("TEST_KAFKA_DIST")
 	if dist == "" {
@@ -60,7 +60,7 @@ func kafkaDist(t *testing.T) string {
 }
 
 // freePort returns a TCP port nothing listens on right now.
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -90,7 +90,7 @@ func (b *logBuffer) String() string {
 
 // instance is one supervisor process with its own ports and directories.
 type instance struct {
-	t         *testing.T
+	t         testing.TB
 	dist      string
 	dir       string
 	cmd       *exec.Cmd
@@ -104,7 +104,7 @@ type instance struct {
 
 // startSupervisor starts the supervisor binary on fresh ports, with a copy
 // of the distribution's stock configuration, plus env (NAME=value).
-func startSupervisor(t *testing.T, env ...string) *instance {
+func startSupervisor(t testing.TB, env ...string) *instance {
 	t.Helper()
 	return start(t, "", nil, env...)
 }
@@ -117,7 +117,7 @@ func (in *instance) restart(env ...string) *instance {
 
 // startAsPID1 starts the supervisor as PID 1 of a new PID namespace, as a
 // container runtime would.
-func startAsPID1(t *testing.T, env ...string) *instance {
+func startAsPID1(t testing.TB, env ...string) *instance {
 	t.Helper()
 	if _, err := exec.LookPath("unshare"); err != nil {
 		t.Fatal("unshare (util-linux) is needed to run the supervisor as PID 1")
@@ -127,7 +127,7 @@ func startAsPID1(t *testing.T, env ...string) *instance {
 
 // start starts the supervisor, wrapped in the wrap command if any, in dir
 // (a new one when empty).
-func start(t *testing.T, dir string, wrap []string, env ...string) *instance {
+func start(t testing.TB, dir string, wrap []string, env ...string) *instance {
 	t.Helper()
 	dist := kafkaDist(t)
 	if dir == "" {
@@ -323,7 +323,7 @@ func killLeftovers(dir string) {
 	}
 }
 
-func copyDir(t *testing.T, from, to string) {
+func copyDir(t testing.TB, from, to string) {
 	t.Helper()
 	if err := os.CopyFS(to, os.DirFS(from)); err != nil {
 		t.Fatal(err)
