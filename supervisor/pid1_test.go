@@ -367,3 +367,32 @@ func TestRestartOnFailure(t *testing.T) {
 	client.Close()
 	in.stopCleanly()
 }
+
+// TestChildKilledAsPID1: with the default policy (never), a SIGKILLed
+// child makes the supervisor as PID 1 stop the other in order and exit
+// with 128+9, leaving nothing behind.
+func TestChildKilledAsPID1(t *testing.T) {
+	for _, tc := range []struct{ child, other string }{{"kafka", "zookeeper"}, {"zookeeper", "kafka"}} {
+		child := tc.child
+		t.Run(child, func(t *testing.T) {
+			in := startAsPID1(t)
+			in.waitProbe("/readyz", 200, "ready", 2*time.Minute)
+			killed := time.Now()
+			in.killInNamespace(in.childPid(child), syscall.SIGKILL)
+			if want, have := 128+int(syscall.SIGKILL), in.wait(time.Minute); want != have {
+				t.Errorf("exit code: want %d, have %d", want, have)
+			}
+			t.Logf("%s killed: stop of %s logged after %s", child, tc.other,
+				in.logTime(`stopping: child=`+tc.other).Sub(killed).Round(time.Millisecond))
+			if !strings.Contains(in.logs.String(), "child exited on its own: stopped the rest: child="+child) {
+				t.Errorf("no line naming %s", child)
+			}
+			if !strings.Contains(in.logs.String(), "exit: code=137 left=0") {
+				t.Error("want the supervisor to find nothing left at exit (exit: code=137 left=0)")
+			}
+			if left := processesUnder(in.dir); len(left) > 0 {
+				t.Errorf("processes left behind: %v", left)
+			}
+		})
+	}
+}
