@@ -396,3 +396,62 @@ func TestChildKilledAsPID1(t *testing.T) {
 		})
 	}
 }
+
+// TestSignalsAsPID1: as PID 1, SIGHUP, SIGUSR1, SIGUSR2 and SIGWINCH reach
+// the child; SIGTERM, SIGINT and SIGQUIT each stop it (exit 0); a second
+// terminating signal kills a child that ignores the first (exit 1), and the
+// supervisor itself is never killed by the Go runtime's default.
+func TestSignalsAsPID1(t *testing.T) {
+	kafkaDist(t)
+	// The child never serves, so the supervisor waits for it meanwhile.
+	polite := scriptDist(t, `for s in HUP USR1 USR2 WINCH; do trap "echo got $s" $s; done
+trap 'echo got TERM; exit 0' TERM
+echo trapped
+while :; do sleep 1 & wait $!; done`)
+	deaf := scriptDist(t, `trap '' TERM INT QUIT
+echo trapped
+while :; do sleep 1 & wait $!; done`)
+	for _, tc := range []struct {
+		name     string
+		dist     string
+		send     []syscall.Signal
+		want     []string // log lines, in this order
+		wantExit int
+	}{
+		{"forwarded", polite, []syscall.Signal{syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH, syscall.SIGTERM},
+			[]string{"zookeeper: got HUP", "zookeeper: got USR1", "zookeeper: got USR2", "zookeeper: got WINCH", "zookeeper: got TERM"}, 0},
+		{"SIGTERM stops", polite, []syscall.Signal{syscall.SIGTERM}, []string{"stop requested: signal=terminated", "zookeeper: got TERM"}, 0},
+		{"SIGINT stops", polite, []syscall.Signal{syscall.SIGINT}, []string{"stop requested: signal=interrupt", "zookeeper: got TERM"}, 0},
+		{"SIGQUIT stops", polite, []syscall.Signal{syscall.SIGQUIT}, []string{"stop requested: signal=quit", "zookeeper: got TERM"}, 0},
+		{"second signal escalates", deaf, []syscall.Signal{syscall.SIGTERM, syscall.SIGINT},
+			[]string{"stop requested: signal=terminated", "stop escalated: killing what still runs: signal=interrupt",
+				`stopped: child=zookeeper status="signal killed"`}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := start(t, "", unshare, "KAFKA_HOME="+tc.dist, "SUPERVISOR_ROLE=zookeeper", "SUPERVISOR_STOP_TIMEOUT=60s")
+			in.waitLog(`zookeeper: trapped`, time.Minute)
+			for i, sig := range tc.send {
+				in.signal(sig)
+				if i < len(tc.want) {
+					in.waitLog(regexp.QuoteMeta(tc.want[i]), 30*time.Second)
+				}
+			}
+			if want, have := tc.wantExit, in.wait(30*time.Second); want != have {
+				t.Errorf("exit code: want %d, have %d", want, have)
+			}
+			logs := in.logs.String()
+			at := 0
+			for _, line := range tc.want {
+				i := strings.Index(logs[at:], line)
+				if i < 0 {
+					t.Errorf("no %q after position %d", line, at)
+					continue
+				}
+				at += i
+			}
+			if want := fmt.Sprintf("exit: code=%d left=0", tc.wantExit); !strings.Contains(logs, want) {
+				t.Errorf("no line %q", want)
+			}
+		})
+	}
+}

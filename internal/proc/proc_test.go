@@ -369,3 +369,38 @@ func TestKillRemaining(t *testing.T) {
 		t.Errorf("want nothing left, have %v", have)
 	}
 }
+
+// TestLeaving: a live process is not leaving; a zombie is.
+func TestLeaving(t *testing.T) {
+	// No Reaper runs here: the test reaps its own children.
+	live, err := syscall.ForkExec("/bin/sleep", []string{"sleep", "30"}, &syscall.ProcAttr{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		syscall.Kill(live, syscall.SIGKILL)
+		var ws syscall.WaitStatus
+		syscall.Wait4(live, &ws, 0, nil)
+	}()
+	if leaving(live) {
+		t.Errorf("a running sleep is reported leaving")
+	}
+	zombie, err := syscall.ForkExec("/bin/true", []string{"true"}, &syscall.ProcAttr{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for alive(zombie) {
+		if time.Now().After(deadline) {
+			t.Fatal("true never ended")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !leaving(zombie) {
+		t.Errorf("a zombie is not reported leaving")
+	}
+	var ws syscall.WaitStatus
+	if _, err := syscall.Wait4(zombie, &ws, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+}

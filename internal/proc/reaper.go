@@ -68,6 +68,11 @@ func (r *Reaper) Run(ctx context.Context) {
 func (r *Reaper) reap() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.reapLocked()
+}
+
+// reapLocked is reap with the lock held.
+func (r *Reaper) reapLocked() {
 	for {
 		pid, err := exited()
 		if errors.Is(err, syscall.EINTR) {
@@ -128,10 +133,12 @@ func (r *Reaper) signalGroup(pid int, sig syscall.Signal) error {
 // KillRemaining kills every process still a child of the supervisor (its
 // own children, and orphans re-parented to it, which stand for all their
 // descendants) and returns their pids. Called once the servers are stopped,
-// it finds what they left behind; the reaper collects them.
+// it finds what they left behind; the reaper collects them. A process
+// already dead or dying (killed with its group a moment ago) is not counted.
 func (r *Reaper) KillRemaining() []int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.reapLocked()
 	var pids []int
 	// Orphans come to any thread of the process; each lists its own.
 	files, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", os.Getpid()))
@@ -142,7 +149,7 @@ func (r *Reaper) KillRemaining() []int {
 		}
 		for _, field := range strings.Fields(string(b)) {
 			pid, err := strconv.Atoi(field)
-			if err != nil {
+			if err != nil || leaving(pid) {
 				continue
 			}
 			// Not yet reaped, so the pid is still this child's.
@@ -151,6 +158,44 @@ func (r *Reaper) KillRemaining() []int {
 		}
 	}
 	return pids
+}
+
+// pfExiting is the kernel's PF_EXITING task flag: the task is in exit.
+const pfExiting = 0x4
+
+// sigkillBit is SIGKILL in /proc/<pid>/status's hexadecimal signal masks.
+const sigkillBit = 1 << (syscall.SIGKILL - 1)
+
+// leaving reports whether pid is a zombie, is exiting, or has a SIGKILL
+// pending, that is whether it ends without anything more being done.
+func leaving(pid int) bool {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true // gone already
+	}
+	// After the command name, which may hold spaces: state, then flags
+	// is the seventh field.
+	f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	if len(f) < 7 || f[0] == "Z" || f[0] == "X" {
+		return true
+	}
+	if flags, err := strconv.ParseUint(f[6], 10, 64); err == nil && flags&pfExiting != 0 {
+		return true
+	}
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return true
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		name, mask, ok := strings.Cut(line, ":")
+		if !ok || name != "SigPnd" && name != "ShdPnd" {
+			continue
+		}
+		if m, err := strconv.ParseUint(strings.TrimSpace(mask), 16, 64); err == nil && m&sigkillBit != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // start starts a process and registers it under the reaping lock.
