@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io/fs"
 	"net"
 	"os"
 	"os/exec"
@@ -60,6 +61,18 @@ func TestBadEnvironment(t *testing.T) {
 		{"ensemble without an id", []string{"SUPERVISOR_ROLE=zookeeper", "ZOOKEEPER_SERVERS=zk-0,zk-1,zk-2"}, `ZOOKEEPER_MY_ID: unset, but ZOOKEEPER_SERVERS lists an ensemble`},
 		{"ensemble in role all", []string{"ZOOKEEPER_SERVERS=zk-0,zk-1,zk-2", "ZOOKEEPER_MY_ID=1"}, `ZOOKEEPER_SERVERS: an ensemble member runs without a broker, but role all runs both`},
 		{"ordinal of a host without one", []string{"HOSTNAME=kafka", "KAFKA_BROKER_ID=ordinal"}, `KAFKA_BROKER_ID: ordinal, but host name "kafka" does not end in -<number>`},
+		{"newline in the data dir", []string{"SUPERVISOR_DATA_DIR=/tmp/data\nbroker.id=9"}, "SUPERVISOR_DATA_DIR: value holds a newline or NUL"},
+		{"newline in the server log dir", []string{"LOG_DIR=/tmp/logs\n"}, "LOG_DIR: value holds a newline or NUL"},
+		{"newline in a listener", []string{"KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://a:9092\nbroker.id=9"}, "KAFKA_ADVERTISED_LISTENERS: value holds a newline"},
+		{"newline in the connect string", []string{"KAFKA_ZOOKEEPER_CONNECT=zk:2181\nbroker.id=9"}, `KAFKA_ZOOKEEPER_CONNECT: "zk:2181\nbroker.id=9" is not a connect string`},
+		{"kafka home without kafka", []string{"KAFKA_HOME=" + filepath.Dir(file)}, "KAFKA_HOME: " + filepath.Dir(file) + " has no bin/kafka-server-start.sh"},
+		{"kafka version", []string{"KAFKA_VERSION=latest"}, `KAFKA_VERSION: "latest" is not a version`},
+		{"missing configuration file", []string{"SUPERVISOR_CONFIG_DIR=" + filepath.Dir(file)}, filepath.Join(filepath.Dir(file), "zookeeper.properties") + ": no such file or directory"},
+		{"unwritable kafka log dir", []string{"KAFKA_LOG_DIRS=" + file + "/kafka"}, file + "/kafka"},
+		{"start timeout", []string{"SUPERVISOR_START_TIMEOUT=0"}, `SUPERVISOR_START_TIMEOUT: "0" is not a duration`},
+		{"restart policy", []string{"SUPERVISOR_RESTART=always"}, `SUPERVISOR_RESTART: "always" is not a restart policy; want never or on-failure`},
+		{"restart limit", []string{"SUPERVISOR_RESTART=on-failure", "SUPERVISOR_RESTART_LIMIT=-1"}, `SUPERVISOR_RESTART_LIMIT: "-1" is not a restart limit`},
+		{"restart backoff", []string{"SUPERVISOR_RESTART_BACKOFF=later"}, `SUPERVISOR_RESTART_BACKOFF: "later" is not a duration`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -89,6 +102,14 @@ func TestBadEnvironment(t *testing.T) {
 			if strings.Contains(stderr.String(), "started:") {
 				t.Error("a child was started")
 			}
+			// Directories may have been made before one was refused, but
+			// nothing was written in them.
+			_ = filepath.WalkDir(filepath.Join(dir, "data"), func(path string, d fs.DirEntry, err error) error {
+				if err == nil && !d.IsDir() {
+					t.Errorf("%s was written", path)
+				}
+				return nil
+			})
 			for _, f := range []string{"server.properties", "zookeeper.properties"} {
 				stock, _ := os.ReadFile(filepath.Join(dist, "config", f))
 				have, _ := os.ReadFile(filepath.Join(dir, "config", f))

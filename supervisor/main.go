@@ -126,7 +126,7 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 	}
 	common := server.Common{
 		Reaper: reaper, KafkaHome: cfg.KafkaHome,
-		StartTimeout: cfg.StartTimeout, StopTimeout: cfg.StopTimeout,
+		StartTimeout: cfg.StartTimeout, StopTimeout: cfg.StopTimeout, Restart: cfg.Restart,
 		Log: log, Health: state,
 	}
 	var zk *server.ZooKeeper
@@ -186,7 +186,16 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 	for _, s := range stoppers {
 		killed = killed || s.Killed()
 	}
-	return exitCode(log, err, killed, time.Since(t0))
+	code := exitCode(log, err, killed, time.Since(t0))
+	// As PID 1, what is left would be killed by the kernel as the supervisor
+	// exits; under another init it would be left to it. Both servers are
+	// stopped by now: anything still here escaped their process groups.
+	left := reaper.KillRemaining()
+	if len(left) > 0 {
+		log.Warn("killed processes left behind", "pids", left)
+	}
+	log.Info("exit", "code", code, "left", len(left))
+	return code
 }
 
 // failing marks the supervisor not alive when a server's Run fails.

@@ -50,6 +50,8 @@ type Config struct {
 	StartTimeout time.Duration
 	LogFormat    string
 	LogLevel     hclog.Level
+	// Restart says what happens when a child exits on its own.
+	Restart Restart
 
 	// Version is the broker's version, from KAFKA_VERSION or its jar.
 	Version string
@@ -143,6 +145,12 @@ func Load(env []string) (*Config, error) {
 	e := c.lookup(env)
 	var err error
 
+	// Paths that are not properties, so that render would not catch them.
+	for _, v := range []string{"KAFKA_HOME", "SUPERVISOR_CONFIG_DIR", "SUPERVISOR_DATA_DIR", "LOG_DIR"} {
+		if strings.ContainsAny(e[v], "\n\r\x00") {
+			return nil, &Error{v, "value holds a newline or NUL", "a path on one line"}
+		}
+	}
 	switch role := Role(e.get("SUPERVISOR_ROLE", string(RoleAll))); role {
 	case RoleAll, RoleZooKeeper, RoleKafka:
 		c.Role = role
@@ -166,6 +174,9 @@ func Load(env []string) (*Config, error) {
 		return nil, err
 	}
 	if c.StartTimeout, err = duration(e, "SUPERVISOR_START_TIMEOUT", 2*time.Minute); err != nil {
+		return nil, err
+	}
+	if c.Restart, err = loadRestart(e); err != nil {
 		return nil, err
 	}
 	switch c.LogFormat = e.get("SUPERVISOR_LOG_FORMAT", "text"); c.LogFormat {

@@ -16,6 +16,7 @@ func (c *Config) WritePlan(w io.Writer) {
 	fmt.Fprintf(w, "kafka home: %s (version %s)\n", c.KafkaHome, c.Version)
 	fmt.Fprintf(w, "data dir: %s\n", c.DataDir)
 	fmt.Fprintf(w, "health: %s (/livez, /readyz)\n", c.HTTPAddr)
+	fmt.Fprintf(w, "restart: %s\n", c.Restart)
 	if c.Role.RunsZooKeeper() {
 		fmt.Fprintf(w, "\n%s:\n", filepath.Join(c.ConfigDir, ZooKeeperFile))
 		for _, kv := range c.ZooKeeperProps {

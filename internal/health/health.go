@@ -4,6 +4,8 @@ package health
 import (
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 )
 
@@ -27,6 +29,7 @@ type State struct {
 	mu     sync.Mutex
 	phase  Phase
 	failed string
+	down   map[string]bool // children between an exit and their restart
 }
 
 // SetPhase moves to phase p. Once Stopping, the phase no longer changes, so
@@ -58,8 +61,46 @@ func (s *State) Fail(why string) {
 	}
 }
 
+// Down records that the named child is down and being restarted: the
+// supervisor is not ready until Up names it.
+func (s *State) Down(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.down == nil {
+		s.down = make(map[string]bool)
+	}
+	s.down[name] = true
+}
+
+// Up records that the named child serves again.
+func (s *State) Up(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.down, name)
+}
+
+// readiness says whether the supervisor is ready, and if not, why: its
+// phase, or the children down in phase Ready.
+func (s *State) readiness() (bool, string) {
+	p := s.Phase()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p != Ready {
+		return false, string(p)
+	}
+	if len(s.down) == 0 {
+		return true, string(Ready)
+	}
+	names := make([]string, 0, len(s.down))
+	for name := range s.down {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return false, strings.Join(names, ", ") + " down"
+}
+
 // Handler serves /livez (200 while the supervisor and its children are
-// alive) and /readyz (200 only in phase Ready), each with a one-line body.
+// alive) and /readyz (200 only in phase Ready with no child down), each with a one-line body.
 func (s *State) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /livez", func(w http.ResponseWriter, _ *http.Request) {
@@ -73,12 +114,12 @@ func (s *State) Handler() http.Handler {
 		reply(w, http.StatusOK, "ok")
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
-		p := s.Phase()
-		if p != Ready {
-			reply(w, http.StatusServiceUnavailable, "not ready: "+string(p))
+		ready, why := s.readiness()
+		if !ready {
+			reply(w, http.StatusServiceUnavailable, "not ready: "+why)
 			return
 		}
-		reply(w, http.StatusOK, string(Ready))
+		reply(w, http.StatusOK, why)
 	})
 	return mux
 }

@@ -32,9 +32,9 @@ type Spec struct {
 
 // Child is a running or ended child process, leader of its own process group.
 type Child struct {
+	reaper *Reaper
 	name   string
 	pid    int
-	reaped chan struct{} // closed as soon as the reaper has the status
 	done   chan struct{} // closed once the output is drained too
 
 	mu     sync.Mutex
@@ -74,14 +74,13 @@ func (r *Reaper) Start(spec Spec) (*Child, error) {
 		errR.Close()
 		return nil, fmt.Errorf("start %s: %w", spec.Name, err)
 	}
-	c := &Child{name: spec.Name, pid: pid, reaped: make(chan struct{}), done: make(chan struct{})}
+	c := &Child{reaper: r, name: spec.Name, pid: pid, done: make(chan struct{})}
 	var readers sync.WaitGroup
 	readers.Add(2)
 	go func() { defer readers.Done(); c.copyLines(outR, spec.Log) }()
 	go func() { defer readers.Done(); c.copyLines(errR, spec.Log) }()
 	go func() {
 		st := <-exit
-		close(c.reaped) // from now on its pid may be another process's
 		// A grandchild may hold the pipes open: wait briefly for the last
 		// lines, then close them so that the readers end.
 		drained := make(chan struct{})
@@ -173,12 +172,7 @@ func (c *Child) Tail() []string {
 
 // Signal sends sig to the child's process group, unless it has been reaped.
 func (c *Child) Signal(sig syscall.Signal) error {
-	select {
-	case <-c.reaped:
-		return nil
-	default:
-	}
-	if err := syscall.Kill(-c.pid, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
+	if err := c.reaper.signalGroup(c.pid, sig); err != nil {
 		return fmt.Errorf("signal %s: %w", c.name, err)
 	}
 	return nil
@@ -186,7 +180,8 @@ func (c *Child) Signal(sig syscall.Signal) error {
 
 // Stop sends SIGTERM to the child's group, waits up to grace for it to end,
 // then sends SIGKILL. It returns once the child is reaped, and reports
-// whether the kill was needed.
+// whether the kill was needed. What the child left in its group was killed
+// when it was reaped.
 func (c *Child) Stop(grace time.Duration) (killed bool) {
 	_ = c.Signal(syscall.SIGTERM)
 	timer := time.NewTimer(grace)
@@ -198,8 +193,6 @@ func (c *Child) Stop(grace time.Duration) (killed bool) {
 		_ = c.Signal(syscall.SIGKILL)
 		<-c.done
 	}
-	// The leader is gone; anything it left in its group goes too.
-	_ = syscall.Kill(-c.pid, syscall.SIGKILL)
 	return killed
 }
 

@@ -3,8 +3,11 @@ package proc
 import (
 	"context"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -237,5 +240,167 @@ func TestLongLine(t *testing.T) {
 	}
 	if tail := c.Tail(); len(tail) == 0 || tail[len(tail)-1] != "after 3000" {
 		t.Errorf("the lines after the long one were lost: %q", tail)
+	}
+}
+
+// syncBuffer is an io.Writer safe for the reaper's and the test's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestOrphansReaped: a launcher that double-forks leaves orphans, which
+// come to the reaper (a subreaper here, PID 1 in a container): each is
+// reaped and logged at debug level, and no zombie stays.
+func TestOrphansReaped(t *testing.T) {
+	var out syncBuffer
+	r := NewReaper(hclog.New(&hclog.LoggerOptions{Output: &out, Level: hclog.Debug}))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	const orphans = 100
+	// Each subshell forks a sleep and exits at once: the sleep is orphaned.
+	c := sh(t, r, "for i in $(seq 1 "+strconv.Itoa(orphans)+"); do (sleep 0.3 &); done; exit 0", nil)
+	if want, have := 0, waitDone(t, c).Code; want != have {
+		t.Fatalf("launcher: want code %d, have %d", want, have)
+	}
+	deadline := time.After(30 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for strings.Count(out.String(), "[DEBUG] reaped orphan:") < orphans {
+		select {
+		case <-deadline:
+			t.Fatalf("want %d orphans reaped and logged at debug level, have %d",
+				orphans, strings.Count(out.String(), "reaped orphan"))
+		case <-tick.C:
+		}
+	}
+	if z := zombies(t); len(z) > 0 {
+		t.Errorf("zombies left: %v", z)
+	}
+}
+
+// zombies lists the test process's children that are zombies.
+func zombies(t *testing.T) []int {
+	t.Helper()
+	files, err := filepath.Glob("/proc/self/task/*/children")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("cannot list children: %v", err)
+	}
+	var z []int
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		for _, field := range strings.Fields(string(b)) {
+			pid, _ := strconv.Atoi(field)
+			stat, err := os.ReadFile("/proc/" + field + "/stat")
+			if err == nil && strings.HasPrefix(string(stat[strings.LastIndexByte(string(stat), ')')+1:]), " Z") {
+				z = append(z, pid)
+			}
+		}
+	}
+	return z
+}
+
+// TestGroupDiesWithLeader: what a child leaves in its process group when
+// it ends on its own is killed before the child is reaped, while its pid
+// still names the group.
+func TestGroupDiesWithLeader(t *testing.T) {
+	r := newReaper(t)
+	pidFile := t.TempDir() + "/pid"
+	c := sh(t, r, "sleep 300 & echo $! > "+pidFile+".tmp; mv "+pidFile+".tmp "+pidFile+"; exit 3", nil)
+	if want, have := 3, waitDone(t, c).Code; want != have {
+		t.Fatalf("launcher: want code %d, have %d", want, have)
+	}
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grandchild, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	deadline := time.Now().Add(10 * time.Second)
+	for alive(grandchild) {
+		if time.Now().After(deadline) {
+			t.Fatalf("grandchild %d outlived its group's leader", grandchild)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestKillRemaining: a process that left the group (setsid) outlives its
+// launcher; KillRemaining finds it, re-parented to the reaper, and kills it.
+func TestKillRemaining(t *testing.T) {
+	r := newReaper(t)
+	pidFile := t.TempDir() + "/pid"
+	c := sh(t, r, "setsid sleep 300 & echo $! > "+pidFile+".tmp; mv "+pidFile+".tmp "+pidFile+"; exit 0", nil)
+	waitDone(t, c)
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	escaped, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	if !alive(escaped) {
+		t.Fatalf("the setsid process %d died with the group; the test proves nothing", escaped)
+	}
+	if want, have := []int{escaped}, r.KillRemaining(); !slices.Equal(want, have) {
+		t.Errorf("remaining: want %v, have %v", want, have)
+	}
+	// Gone from /proc once the reaper has collected it.
+	deadline := time.Now().Add(10 * time.Second)
+	for _, err := os.Stat("/proc/" + strconv.Itoa(escaped)); err == nil; _, err = os.Stat("/proc/" + strconv.Itoa(escaped)) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d not reaped after KillRemaining", escaped)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if have := r.KillRemaining(); len(have) != 0 {
+		t.Errorf("want nothing left, have %v", have)
+	}
+}
+
+// TestLeaving: a live process is not leaving; a zombie is.
+func TestLeaving(t *testing.T) {
+	// No Reaper runs here: the test reaps its own children.
+	live, err := syscall.ForkExec("/bin/sleep", []string{"sleep", "30"}, &syscall.ProcAttr{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		syscall.Kill(live, syscall.SIGKILL)
+		var ws syscall.WaitStatus
+		syscall.Wait4(live, &ws, 0, nil)
+	}()
+	if leaving(live) {
+		t.Errorf("a running sleep is reported leaving")
+	}
+	zombie, err := syscall.ForkExec("/bin/true", []string{"true"}, &syscall.ProcAttr{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for alive(zombie) {
+		if time.Now().After(deadline) {
+			t.Fatal("true never ended")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !leaving(zombie) {
+		t.Errorf("a zombie is not reported leaving")
+	}
+	var ws syscall.WaitStatus
+	if _, err := syscall.Wait4(zombie, &ws, 0, nil); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -49,8 +49,11 @@ func NewKafka(o KafkaOptions) *Kafka {
 }
 
 // Run waits for ZooKeeper, starts the broker, bootstraps it and then waits
-// until it ends. It returns nil when Stop ended it.
-func (k *Kafka) Run() error {
+// until it ends, and starts it again as the restart policy says. It returns
+// nil when Stop ended it.
+func (k *Kafka) Run() error { return k.supervise(k.runOnce) }
+
+func (k *Kafka) runOnce(int) error {
 	o := k.opts
 	t0 := time.Now()
 	if o.ZooKeeperReady != nil {
@@ -76,6 +79,18 @@ func (k *Kafka) Run() error {
 		k.Log.Info("ready", "phase", "zookeeper", "took", since(t0))
 	}
 
+	// Waited for within the start timeout, as the phases that follow.
+	rctx, rcancel := context.WithTimeoutCause(k.ctx, k.StartTimeout,
+		fmt.Errorf("broker %d still registered by an earlier session after %s (SUPERVISOR_START_TIMEOUT)", o.BrokerID, k.StartTimeout))
+	err = k.awaitUnregistered(rctx, conn)
+	rcancel()
+	if err != nil {
+		if k.isStopping() {
+			return nil
+		}
+		return fmt.Errorf("kafka: %w", err)
+	}
+
 	child, err := k.start()
 	if errors.Is(err, errStopping) {
 		return nil
@@ -90,9 +105,41 @@ func (k *Kafka) Run() error {
 		return k.failed(child, err)
 	}
 	conn.Close()
+	k.Health.Up(k.spec.Name)
 	k.Health.SetPhase(health.Ready)
 	k.Log.Info("ready", "phase", "all", "took", since(t0))
 	return k.exited(child)
+}
+
+// awaitUnregistered returns once no broker holds this broker's id in
+// ZooKeeper. A broker killed without a stop (a SIGKILL, a node lost) stays
+// registered until its session expires (zookeeper.session.timeout.ms), even
+// across a restart of a ZooKeeper that keeps its data: a broker started
+// before then would exit at once (NodeExists), and the registration would
+// pass for the new broker's.
+func (k *Kafka) awaitUnregistered(ctx context.Context, conn *zk.Conn) error {
+	path := fmt.Sprintf("%s/brokers/ids/%d", k.opts.Chroot, k.opts.BrokerID)
+	logged := false
+	for {
+		ok, stat, watch, err := conn.ExistsW(path)
+		if err == nil && !ok {
+			return nil
+		}
+		var retry <-chan time.Time
+		if err != nil {
+			retry = time.After(200 * time.Millisecond) // the session reconnects by itself
+		} else if !logged {
+			logged = true
+			k.Log.Warn("waiting for an earlier registration of this broker id to expire", "path", path,
+				"session", fmt.Sprintf("0x%x", stat.EphemeralOwner))
+		}
+		select {
+		case <-watch:
+		case <-retry:
+		case <-ctx.Done():
+			return fmt.Errorf("%s (last error: %v): %w", path, err, context.Cause(ctx))
+		}
+	}
 }
 
 // bootstrap waits for the broker to be ready and creates the topics.

@@ -44,6 +44,7 @@ func (z *ZooKeeper) member(child *proc.Child, t0 time.Time) error {
 		return z.failed(child, err)
 	}
 	z.Log.Info("answering", "phase", "zookeeper", "mode", mode, "took", since(t0))
+	z.Health.Up(z.spec.Name)
 
 	fctx, fcancel := context.WithCancel(z.ctx)
 	done := make(chan struct{})

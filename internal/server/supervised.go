@@ -8,11 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/kafka-on-kubernetes/supervisor/internal/config"
 	"github.com/kafka-on-kubernetes/supervisor/internal/health"
 	"github.com/kafka-on-kubernetes/supervisor/internal/proc"
 )
@@ -23,6 +25,7 @@ type Common struct {
 	KafkaHome    string
 	StartTimeout time.Duration
 	StopTimeout  time.Duration
+	Restart      config.Restart
 	Log          hclog.Logger // the supervisor's own lines
 	Health       *health.State
 }
@@ -59,6 +62,47 @@ func newSupervised(c Common, name, script, configFile string, env []string, outp
 		},
 		ctx:    ctx,
 		cancel: cancel,
+	}
+}
+
+// restartReset is how long a child must run for its restarts in a row to
+// be counted from zero again.
+const restartReset = 5 * time.Minute
+
+// supervise calls once until a stop is requested or a child's exit is not
+// to be restarted, and returns once's result. A child that exits on its own
+// (before or after it is ready) is started again when the policy is
+// on-failure, after a backoff, up to the policy's limit of restarts in a
+// row; meanwhile the child is marked down, so the supervisor is not ready.
+// once learns how many restarts in a row this is, 0 for the first start.
+func (s *supervised) supervise(once func(restart int) error) error {
+	restart := 0
+	for {
+		t0 := time.Now()
+		err := once(restart)
+		var exit *proc.ExitError
+		if err == nil || s.Restart.Policy != config.RestartOnFailure || !errors.As(err, &exit) || s.isStopping() {
+			return err
+		}
+		if time.Since(t0) >= restartReset {
+			restart = 0
+		}
+		restart++
+		s.Health.Down(s.spec.Name)
+		if restart > s.Restart.Limit {
+			s.Log.Error("restart limit reached", "child", s.spec.Name, "limit", s.Restart.Limit)
+			return err
+		}
+		delay := s.Restart.Delay(restart)
+		s.Log.Warn("restarting", "child", s.spec.Name, "status", exit.Status.String(),
+			"restart", restart, "limit", s.Restart.Limit, "in", delay, "last_lines", strings.Join(exit.Tail, "\n"))
+		timer := time.NewTimer(delay)
+		select {
+		case <-s.ctx.Done():
+			timer.Stop()
+			return nil
+		case <-timer.C:
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -27,8 +28,9 @@ type ZooKeeperOptions struct {
 // ZooKeeper runs zookeeper-server-start.sh and tells when it serves.
 type ZooKeeper struct {
 	*supervised
-	opts  ZooKeeperOptions
-	ready chan struct{}
+	opts      ZooKeeperOptions
+	ready     chan struct{}
+	readyOnce sync.Once
 }
 
 // NewZooKeeper returns a ZooKeeper that Run starts.
@@ -43,9 +45,12 @@ func NewZooKeeper(o ZooKeeperOptions) *ZooKeeper {
 // Ready is closed once ZooKeeper serves sessions.
 func (z *ZooKeeper) Ready() <-chan struct{} { return z.ready }
 
-// Run starts ZooKeeper, waits until it serves, then until it ends. It
-// returns nil when Stop ended it, and an error saying how otherwise.
-func (z *ZooKeeper) Run() error {
+// Run starts ZooKeeper, waits until it serves, then until it ends, and
+// starts it again as the restart policy says. It returns nil when Stop
+// ended it, and an error saying how otherwise.
+func (z *ZooKeeper) Run() error { return z.supervise(z.runOnce) }
+
+func (z *ZooKeeper) runOnce(restart int) error {
 	t0 := time.Now()
 	child, err := z.start()
 	if errors.Is(err, errStopping) {
@@ -57,7 +62,9 @@ func (z *ZooKeeper) Run() error {
 	if z.opts.Ensemble {
 		return z.member(child, t0)
 	}
-	z.Health.SetPhase(health.WaitingZooKeeper)
+	if restart == 0 {
+		z.Health.SetPhase(health.WaitingZooKeeper)
+	}
 	wctx, cancel := z.watch(child)
 	conn, err := zkwait.Wait(wctx, z.opts.Servers, z.Log)
 	cancel()
@@ -66,7 +73,8 @@ func (z *ZooKeeper) Run() error {
 	}
 	conn.Close()
 	z.Log.Info("ready", "phase", "zookeeper", "took", since(t0))
-	close(z.ready)
+	z.readyOnce.Do(func() { close(z.ready) })
+	z.Health.Up(z.spec.Name)
 	if z.opts.Last {
 		z.Health.SetPhase(health.Ready)
 	}

@@ -40,7 +40,11 @@ func Wait(ctx context.Context, servers []string, log hclog.Logger) (*zk.Conn, er
 			last = ev.State.String()
 			log.Trace("zookeeper state", "state", ev.State)
 		case <-ctx.Done():
-			conn.Close()
+			// The client's Close waits up to a second for a server to answer
+			// the close, which one without a session never does: giving up
+			// (a child that died, a stop) must not wait for it. The close
+			// ends by itself, within that second.
+			go conn.Close()
 			return nil, fmt.Errorf("zookeeper at %s has no session (last: %s): %w", where, last, context.Cause(ctx))
 		}
 	}

@@ -1,0 +1,60 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLoadRestart(t *testing.T) {
+	const home = "KAFKA_HOME=testdata/dist-3.9.1"
+	for _, tc := range []struct {
+		name    string
+		env     []string
+		want    Restart
+		wantErr string
+	}{
+		{"default", nil, Restart{Policy: RestartNever, Limit: 5, Backoff: time.Second}, ""},
+		{"on failure", []string{"SUPERVISOR_RESTART=on-failure", "SUPERVISOR_RESTART_LIMIT=3", "SUPERVISOR_RESTART_BACKOFF=250ms"},
+			Restart{Policy: RestartOnFailure, Limit: 3, Backoff: 250 * time.Millisecond}, ""},
+		{"backoff in seconds", []string{"SUPERVISOR_RESTART=on-failure", "SUPERVISOR_RESTART_BACKOFF=2"},
+			Restart{Policy: RestartOnFailure, Limit: 5, Backoff: 2 * time.Second}, ""},
+		{"unknown policy", []string{"SUPERVISOR_RESTART=always"}, Restart{},
+			`SUPERVISOR_RESTART: "always" is not a restart policy; want never or on-failure`},
+		{"limit not a number", []string{"SUPERVISOR_RESTART_LIMIT=many"}, Restart{},
+			`SUPERVISOR_RESTART_LIMIT: "many" is not a restart limit; want a whole number from 1 to 1000`},
+		{"limit zero", []string{"SUPERVISOR_RESTART_LIMIT=0"}, Restart{},
+			`SUPERVISOR_RESTART_LIMIT: "0" is not a restart limit`},
+		{"backoff", []string{"SUPERVISOR_RESTART_BACKOFF=-1s"}, Restart{},
+			`SUPERVISOR_RESTART_BACKOFF: "-1s" is not a duration`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load(append([]string{home}, tc.env...))
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("want error %q, have %v", tc.wantErr, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want, have := tc.want, c.Restart; want != have {
+				t.Errorf("want %+v, have %+v", want, have)
+			}
+		})
+	}
+}
+
+func TestRestartDelay(t *testing.T) {
+	r := Restart{Policy: RestartOnFailure, Limit: 10, Backoff: 5 * time.Second}
+	for n, want := range map[int]time.Duration{1: 5 * time.Second, 2: 10 * time.Second, 3: 20 * time.Second,
+		4: 40 * time.Second, 5: MaxBackoff, 9: MaxBackoff} {
+		if have := r.Delay(n); want != have {
+			t.Errorf("restart %d: want %s, have %s", n, want, have)
+		}
+	}
+	if want, have := "on-failure (limit 10, backoff 5s doubling up to 1m0s)", r.String(); want != have {
+		t.Errorf("want %q, have %q", want, have)
+	}
+}
