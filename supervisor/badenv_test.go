@@ -73,6 +73,10 @@ func TestBadEnvironment(t *testing.T) {
 		{"restart policy", []string{"SUPERVISOR_RESTART=always"}, `SUPERVISOR_RESTART: "always" is not a restart policy; want never or on-failure`},
 		{"restart limit", []string{"SUPERVISOR_RESTART=on-failure", "SUPERVISOR_RESTART_LIMIT=-1"}, `SUPERVISOR_RESTART_LIMIT: "-1" is not a restart limit`},
 		{"restart backoff", []string{"SUPERVISOR_RESTART_BACKOFF=later"}, `SUPERVISOR_RESTART_BACKOFF: "later" is not a duration`},
+		{"zookeeper port taken", []string{"ZOOKEEPER_CLIENT_PORT=" + taken}, "ZOOKEEPER_CLIENT_PORT: cannot listen on :" + taken},
+		{"kafka port taken", []string{"KAFKA_PORT=" + taken}, "KAFKA_PORT: cannot listen on 0.0.0.0:" + taken},
+		{"listener port taken", []string{"KAFKA_LISTENERS=PLAINTEXT://127.0.0.1:" + taken}, "KAFKA_LISTENERS: cannot listen on 127.0.0.1:" + taken},
+		{"kafka port taken, role kafka", []string{"SUPERVISOR_ROLE=kafka", "KAFKA_PORT=" + taken}, "KAFKA_PORT: cannot listen on 0.0.0.0:" + taken},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -83,6 +87,8 @@ func TestBadEnvironment(t *testing.T) {
 				"SUPERVISOR_CONFIG_DIR="+filepath.Join(dir, "config"),
 				"SUPERVISOR_DATA_DIR="+filepath.Join(dir, "data"),
 				"SUPERVISOR_HTTP_ADDR=127.0.0.1:"+strconv.Itoa(freePort(t)),
+				"ZOOKEEPER_CLIENT_PORT="+strconv.Itoa(freePort(t)),
+				"KAFKA_PORT="+strconv.Itoa(freePort(t)),
 			)
 			cmd.Env = append(cmd.Env, tc.env...)
 			var stdout, stderr bytes.Buffer

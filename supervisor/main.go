@@ -88,6 +88,10 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 		return exitConfig
 	}
 	defer ln.Close()
+	if err := cfg.CheckBinds(); err != nil {
+		log.Error(err.Error())
+		return exitConfig
+	}
 	if err := cfg.Prepare(); err != nil {
 		log.Error(err.Error())
 		return exitConfig

@@ -93,6 +93,8 @@ type Config struct {
 	// files are the properties files, read and changed in memory; Prepare
 	// saves them.
 	files []*props.Source
+	// listenersVar names the variable the broker's listeners came from.
+	listenersVar string
 }
 
 // Error is a bad environment variable or file, named with what is allowed.
@@ -330,7 +332,9 @@ func (c *Config) loadKafka(e env, environ []string) error {
 	} else {
 		listeners := "PLAINTEXT://" + net.JoinHostPort(bindHost, port)
 		advertised := "PLAINTEXT://" + net.JoinHostPort(advHost, advPort)
+		c.listenersVar = "KAFKA_PORT"
 		if l := e.get("KAFKA_LISTENERS", ""); l != "" {
+			c.listenersVar = "KAFKA_LISTENERS"
 			// The broker's own default: advertise what it listens on.
 			listeners, advertised = l, l
 		}
