@@ -152,18 +152,18 @@ func TestZooKeeperDeathStopsKafka(t *testing.T) {
 	}
 }
 
-// TestZooKeeperFailsToStart gives ZooKeeper a port already taken: the
-// supervisor fails at once with ZooKeeper's status and last lines, and
+// TestZooKeeperFailsToStart gives ZooKeeper a value only ZooKeeper checks
+// (a tickTime that is not a number): the supervisor fails at once with
+// ZooKeeper's own exit code (2, its "invalid config") and last lines, and
 // never starts Kafka.
 func TestZooKeeperFailsToStart(t *testing.T) {
 	kafkaDist(t)
-	ln := listenAny(t)
-	in := startSupervisor(t, "ZOOKEEPER_CLIENT_PORT="+ln)
-	if want, have := 1, in.wait(time.Minute); want != have {
+	in := startSupervisor(t, "ZOOKEEPER_TICK_TIME=abc")
+	if want, have := 2, in.wait(time.Minute); want != have {
 		t.Errorf("exit code: want %d, have %d", want, have)
 	}
 	logs := in.logs.String()
-	for _, want := range []string{"child exited on its own: stopped the rest: child=zookeeper", "Address already in use"} {
+	for _, want := range []string{`child exited on its own: stopped the rest: child=zookeeper status="exit code 2"`, "Invalid config, exiting abnormally"} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("no log line with %q", want)
 		}
