@@ -2,56 +2,63 @@ package topics
 
 import (
 	"fmt"
+	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/IBM/sarama"
 )
 
+// topicConfig is one topic-level config: its key, the broker version that
+// brought it, and the form of its value.
+type topicConfig struct {
+	key   string
+	since sarama.KafkaVersion
+	kind  kind
+}
+
 // topicConfigs lists the topic-level configs and the broker version that
 // brought each. The sets for 0.8.2, 2.8 and 3.9 are what those brokers
 // report for a topic (their LogConfig, and DescribeConfigs), and the
 // end-to-end tests compare them with the real brokers.
-var topicConfigs = []struct {
-	key   string
-	since sarama.KafkaVersion
-}{
-	{"cleanup.policy", sarama.V0_8_2_0},
-	{"delete.retention.ms", sarama.V0_8_2_0},
-	{"file.delete.delay.ms", sarama.V0_8_2_0},
-	{"flush.messages", sarama.V0_8_2_0},
-	{"flush.ms", sarama.V0_8_2_0},
-	{"index.interval.bytes", sarama.V0_8_2_0},
-	{"max.message.bytes", sarama.V0_8_2_0},
-	{"min.cleanable.dirty.ratio", sarama.V0_8_2_0},
-	{"min.insync.replicas", sarama.V0_8_2_0},
-	{"retention.bytes", sarama.V0_8_2_0},
-	{"retention.ms", sarama.V0_8_2_0},
-	{"segment.bytes", sarama.V0_8_2_0},
-	{"segment.index.bytes", sarama.V0_8_2_0},
-	{"segment.jitter.ms", sarama.V0_8_2_0},
-	{"segment.ms", sarama.V0_8_2_0},
-	{"unclean.leader.election.enable", sarama.V0_8_2_0},
-	{"compression.type", sarama.V0_9_0_0},
-	{"preallocate", sarama.V0_9_0_0},
-	{"message.format.version", sarama.V0_10_0_0},
-	{"message.timestamp.difference.max.ms", sarama.V0_10_0_0},
-	{"message.timestamp.type", sarama.V0_10_0_0},
-	{"follower.replication.throttled.replicas", sarama.V0_10_1_0},
-	{"leader.replication.throttled.replicas", sarama.V0_10_1_0},
-	{"min.compaction.lag.ms", sarama.V0_10_1_0},
-	{"message.downconversion.enable", sarama.V2_0_0_0},
-	{"max.compaction.lag.ms", sarama.V2_3_0_0},
-	{"local.retention.bytes", sarama.V3_6_0_0},
-	{"local.retention.ms", sarama.V3_6_0_0},
-	{"message.timestamp.after.max.ms", sarama.V3_6_0_0},
-	{"message.timestamp.before.max.ms", sarama.V3_6_0_0},
-	{"remote.storage.enable", sarama.V3_6_0_0},
-	{"compression.gzip.level", sarama.V3_8_0_0},
-	{"compression.lz4.level", sarama.V3_8_0_0},
-	{"compression.zstd.level", sarama.V3_8_0_0},
-	{"remote.log.copy.disable", sarama.V3_9_0_0},
-	{"remote.log.delete.on.disable", sarama.V3_9_0_0},
+var topicConfigs = []topicConfig{
+	{"cleanup.policy", sarama.V0_8_2_0, kindPolicy},
+	{"delete.retention.ms", sarama.V0_8_2_0, kindLong},
+	{"file.delete.delay.ms", sarama.V0_8_2_0, kindLong},
+	{"flush.messages", sarama.V0_8_2_0, kindLong},
+	{"flush.ms", sarama.V0_8_2_0, kindLong},
+	{"index.interval.bytes", sarama.V0_8_2_0, kindInt},
+	{"max.message.bytes", sarama.V0_8_2_0, kindInt},
+	{"min.cleanable.dirty.ratio", sarama.V0_8_2_0, kindRatio},
+	{"min.insync.replicas", sarama.V0_8_2_0, kindInt},
+	{"retention.bytes", sarama.V0_8_2_0, kindLong},
+	{"retention.ms", sarama.V0_8_2_0, kindLong},
+	{"segment.bytes", sarama.V0_8_2_0, kindInt},
+	{"segment.index.bytes", sarama.V0_8_2_0, kindInt},
+	{"segment.jitter.ms", sarama.V0_8_2_0, kindLong},
+	{"segment.ms", sarama.V0_8_2_0, kindLong},
+	{"unclean.leader.election.enable", sarama.V0_8_2_0, kindBool},
+	{"compression.type", sarama.V0_9_0_0, kindCompression},
+	{"preallocate", sarama.V0_9_0_0, kindBool},
+	{"message.format.version", sarama.V0_10_0_0, kindString},
+	{"message.timestamp.difference.max.ms", sarama.V0_10_0_0, kindLong},
+	{"message.timestamp.type", sarama.V0_10_0_0, kindTimestamp},
+	{"follower.replication.throttled.replicas", sarama.V0_10_1_0, kindString},
+	{"leader.replication.throttled.replicas", sarama.V0_10_1_0, kindString},
+	{"min.compaction.lag.ms", sarama.V0_10_1_0, kindLong},
+	{"message.downconversion.enable", sarama.V2_0_0_0, kindBool},
+	{"max.compaction.lag.ms", sarama.V2_3_0_0, kindLong},
+	{"local.retention.bytes", sarama.V3_6_0_0, kindLong},
+	{"local.retention.ms", sarama.V3_6_0_0, kindLong},
+	{"message.timestamp.after.max.ms", sarama.V3_6_0_0, kindLong},
+	{"message.timestamp.before.max.ms", sarama.V3_6_0_0, kindLong},
+	{"remote.storage.enable", sarama.V3_6_0_0, kindBool},
+	{"compression.gzip.level", sarama.V3_8_0_0, kindInt},
+	{"compression.lz4.level", sarama.V3_8_0_0, kindInt},
+	{"compression.zstd.level", sarama.V3_8_0_0, kindInt},
+	{"remote.log.copy.disable", sarama.V3_9_0_0, kindBool},
+	{"remote.log.delete.on.disable", sarama.V3_9_0_0, kindBool},
 }
 
 // ConfigKeys returns the topic configs a broker of version v knows, sorted,
@@ -67,17 +74,73 @@ func ConfigKeys(v sarama.KafkaVersion) (keys []string, complete bool) {
 	return keys, !v.IsAtLeast(sarama.V4_0_0_0) && v.IsAtLeast(sarama.V0_8_2_0)
 }
 
+// kind is the form of a topic config's value, as the broker parses it.
+type kind int
+
+const (
+	kindString      kind = iota // any value: the broker judges
+	kindInt                     // a 32-bit whole number
+	kindLong                    // a 64-bit whole number
+	kindBool                    // true or false
+	kindRatio                   // a number from 0 to 1
+	kindPolicy                  // delete, compact, or both
+	kindCompression             // a codec, or producer
+	kindTimestamp               // CreateTime or LogAppendTime
+)
+
+// check returns what is wrong with value, or "".
+func (k kind) check(value string) string {
+	oneOf := func(allowed []string, vs ...string) string {
+		for _, v := range vs {
+			if !slices.Contains(allowed, strings.TrimSpace(v)) {
+				return "one of " + strings.Join(allowed, ", ")
+			}
+		}
+		return ""
+	}
+	switch k {
+	case kindInt:
+		if _, err := strconv.ParseInt(value, 10, 32); err != nil {
+			return "a whole number"
+		}
+	case kindLong:
+		if _, err := strconv.ParseInt(value, 10, 64); err != nil {
+			return "a whole number"
+		}
+	case kindBool:
+		if !strings.EqualFold(value, "true") && !strings.EqualFold(value, "false") {
+			return "true or false"
+		}
+	case kindRatio:
+		if f, err := strconv.ParseFloat(value, 64); err != nil || f < 0 || f > 1 {
+			return "a number from 0 to 1"
+		}
+	case kindPolicy:
+		return oneOf([]string{"delete", "compact"}, strings.Split(value, ",")...)
+	case kindCompression:
+		return oneOf([]string{"uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"}, value)
+	case kindTimestamp:
+		return oneOf([]string{"CreateTime", "LogAppendTime"}, value)
+	}
+	return ""
+}
+
 // CheckConfigs returns an error naming the first topic with a config key
-// that a broker of version v does not know.
+// that a broker of version v does not know, or a value the broker would
+// not parse.
 func CheckConfigs(specs []Spec, v sarama.KafkaVersion) error {
 	keys, complete := ConfigKeys(v)
-	if !complete {
-		return nil
-	}
 	for _, s := range specs {
-		for k := range s.Config {
-			if _, ok := slices.BinarySearch(keys, k); !ok {
+		for _, k := range slices.Sorted(maps.Keys(s.Config)) {
+			i := slices.IndexFunc(topicConfigs, func(c topicConfig) bool { return c.key == k })
+			if _, ok := slices.BinarySearch(keys, k); !ok && complete {
 				return fmt.Errorf("%w: topic %q: config %q is not a topic config of Kafka %s (known: %s)", ErrSpec, s.Name, k, v, strings.Join(keys, " "))
+			}
+			if i < 0 {
+				continue
+			}
+			if want := topicConfigs[i].kind.check(s.Config[k]); want != "" {
+				return fmt.Errorf("%w: topic %q: config %s %q: want %s", ErrSpec, s.Name, k, s.Config[k], want)
 			}
 		}
 	}

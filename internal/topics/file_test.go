@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/IBM/sarama"
 )
 
 func TestParseFileGood(t *testing.T) {
@@ -136,4 +138,39 @@ func join(specs []Spec) string {
 		parts = append(parts, s.String())
 	}
 	return strings.Join(parts, ",")
+}
+
+func TestCheckConfigs(t *testing.T) {
+	for _, tc := range []struct {
+		name, version string
+		config        map[string]string
+		want          string // "" for no error
+	}{
+		{"known keys", "3.9.1", map[string]string{"retention.ms": "-1", "cleanup.policy": "compact,delete", "min.cleanable.dirty.ratio": "0.2", "preallocate": "TRUE", "compression.type": "zstd"}, ""},
+		{"unknown key", "3.9.1", map[string]string{"retention.msec": "1"}, `topic "t": config "retention.msec" is not a topic config of Kafka 3.9.1`},
+		{"newer key on an older broker", "2.8.2", map[string]string{"remote.storage.enable": "true"}, `config "remote.storage.enable" is not a topic config of Kafka 2.8.2`},
+		{"0.8 has no compression.type", "0.8.2.1", map[string]string{"compression.type": "lz4"}, `config "compression.type" is not a topic config of Kafka 0.8.2.1`},
+		{"unknown key on 4.0 is the broker's to judge", "4.0.0", map[string]string{"new.config": "x"}, ""},
+		{"not a number", "3.9.1", map[string]string{"retention.ms": "1d"}, `topic "t": config retention.ms "1d": want a whole number`},
+		{"int overflow", "3.9.1", map[string]string{"segment.bytes": "3000000000"}, `config segment.bytes "3000000000": want a whole number`},
+		{"not a bool", "3.9.1", map[string]string{"unclean.leader.election.enable": "yes"}, `want true or false`},
+		{"ratio", "3.9.1", map[string]string{"min.cleanable.dirty.ratio": "1.5"}, `want a number from 0 to 1`},
+		{"policy", "3.9.1", map[string]string{"cleanup.policy": "compact,keep"}, `want one of delete, compact`},
+		{"codec", "3.9.1", map[string]string{"compression.type": "brotli"}, `want one of uncompressed, zstd, lz4, snappy, gzip, producer`},
+		{"timestamp type", "3.9.1", map[string]string{"message.timestamp.type": "createtime"}, `want one of CreateTime, LogAppendTime`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v, err := sarama.ParseKafkaVersion(tc.version)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = CheckConfigs([]Spec{{Name: "t", Partitions: 1, Replicas: 1, Config: tc.config}}, v)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("want no error, have %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, ErrSpec)):
+				t.Errorf("want an ErrSpec error containing %q, have %v", tc.want, err)
+			}
+		})
+	}
 }
