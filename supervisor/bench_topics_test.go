@@ -24,7 +24,7 @@ const topicsPerRound = 100
 
 // BenchmarkTopicCreation creates topicsPerRound one-partition topics on one
 // running broker, three ways side by side: with the supervisor's reconciler
-// (one CreateTopics request, then a wait for every leader), and with one
+// (CreateTopics requests, then a wait for every leader), and with one
 // `kafka-topics.sh --create` per topic, one after another as the seed does
 // and all at once as the community image's script does. The reconciler's
 // figure is the median of 7 rounds; each kafka-topics.sh way runs one round
@@ -84,7 +84,7 @@ func BenchmarkTopicCreation(b *testing.B) {
 	b.Logf("%d one-partition topics on Kafka %s, %d cores:", topicsPerRound, version, runtime.NumCPU())
 	b.Logf("| way | %d topics | per topic (median) | vs reconciler |", topicsPerRound)
 	b.Logf("|---|---|---|---|")
-	b.Logf("| supervisor reconciler, one request | %s (median of %d, range %s–%s) | %s | 1× |", ms(rec), len(reconciler), ms(slices.Min(reconciler)), ms(slices.Max(reconciler)), ms(rec/topicsPerRound))
+	b.Logf("| supervisor reconciler | %s (median of %d, range %s–%s) | %s | 1× |", ms(rec), len(reconciler), ms(slices.Min(reconciler)), ms(slices.Max(reconciler)), ms(rec/topicsPerRound))
 	b.Logf("| kafka-topics.sh per topic, sequential | %s | %s | %.0f× slower |", ms(seqTotal), ms(medianDuration(seqEach)), float64(seqTotal)/float64(rec))
 	b.Logf("| kafka-topics.sh per topic, all at once | %s | %s (each launch) | %.0f× slower |", ms(parTotal), ms(medianDuration(parEach)), float64(parTotal)/float64(rec))
 	b.ReportMetric(float64(rec.Milliseconds()), "reconciler-ms")

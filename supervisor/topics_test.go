@@ -174,3 +174,32 @@ func checkConfigKeys(t *testing.T, in *instance, version sarama.KafkaVersion) {
 		t.Errorf("topic configs of %s:\nthe supervisor knows %v\nthe broker reports %v", version, want, have)
 	}
 }
+
+// TestTopicsMany creates enough topics for the reconciler to split them
+// over several CreateTopics requests side by side: every one is created
+// once, and each has its leader when the supervisor says ready.
+func TestTopicsMany(t *testing.T) {
+	const n = 30
+	var list []string
+	for i := range n {
+		list = append(list, "many-"+strconv.Itoa(i)+":2:1")
+	}
+	in := startSupervisor(t, "KAFKA_CREATE_TOPICS="+strings.Join(list, ","))
+	in.waitLog(`ready: phase=all`, 2*time.Minute)
+	if want, have := n, strings.Count(in.logs.String(), "topic created: topic=many-"); want != have {
+		t.Errorf("topics created: want %d, have %d", want, have)
+	}
+	client := saramaClient(t, in.kafkaAddr)
+	for i := range n {
+		topic := "many-" + strconv.Itoa(i)
+		for _, p := range []int32{0, 1} {
+			if _, err := client.Leader(topic, p); err != nil {
+				t.Errorf("%s/%d: no leader at ready: %v", topic, p, err)
+			}
+		}
+	}
+	in.signal(syscall.SIGTERM)
+	if want, have := 0, in.wait(time.Minute); want != have {
+		t.Errorf("exit code: want %d, have %d", want, have)
+	}
+}

@@ -6,14 +6,15 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 
 	"github.com/IBM/sarama"
 )
 
 // Admin reconciles topics through the Kafka protocol (brokers from
 // 0.10.1): CreateTopics, CreatePartitions (from 1.0) and
-// IncrementalAlterConfigs (from 2.3), each sent once for all topics to the
-// controller.
+// IncrementalAlterConfigs (from 2.3), sent to the controller for all
+// topics at once.
 type Admin struct {
 	client  sarama.Client
 	timeout int32 // ms the broker may take
@@ -115,8 +116,61 @@ func describePartitions(tm *sarama.TopicMetadata) Topic {
 	return t
 }
 
-// Create sends one CreateTopics request for specs.
+// createRequests is how many CreateTopics requests Create sends at once,
+// each on a connection of its own: a broker in ZooKeeper mode creates the
+// topics of one request one after the other, each with its own ZooKeeper
+// writes, and those of several requests side by side on its request
+// threads (num.io.threads, 8 by default). Each request carries at least
+// createPerRequest topics.
+const (
+	createRequests   = 8
+	createPerRequest = 8
+)
+
+// Create sends the specs to the controller in CreateTopics requests: one
+// for a few topics, up to createRequests side by side for many.
 func (a *Admin) Create(ctx context.Context, specs []Spec) (again, existed []Spec, err error) {
+	b, err := a.controller()
+	if err != nil {
+		return nil, nil, err
+	}
+	n := min(createRequests, (len(specs)+createPerRequest-1)/createPerRequest)
+	type result struct {
+		again, existed []Spec
+		err            error
+	}
+	results := make([]result, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		chunk := specs[i*len(specs)/n : (i+1)*len(specs)/n]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn := b
+			if i > 0 {
+				conn = sarama.NewBroker(b.Addr())
+				if err := conn.Open(a.client.Config()); err != nil {
+					results[i].err = fmt.Errorf("connect to controller %s: %w", b.Addr(), err)
+					return
+				}
+				defer conn.Close()
+			}
+			r := &results[i]
+			r.again, r.existed, r.err = a.createOn(conn, chunk)
+		}()
+	}
+	wg.Wait()
+	var errs []error
+	for _, r := range results {
+		again = append(again, r.again...)
+		existed = append(existed, r.existed...)
+		errs = append(errs, r.err)
+	}
+	return again, existed, errors.Join(errs...)
+}
+
+// createOn sends one CreateTopics request for specs on conn.
+func (a *Admin) createOn(conn *sarama.Broker, specs []Spec) (again, existed []Spec, err error) {
 	details := make(map[string]*sarama.TopicDetail, len(specs))
 	for _, s := range specs {
 		entries := make(map[string]*string, len(s.Config))
@@ -125,12 +179,8 @@ func (a *Admin) Create(ctx context.Context, specs []Spec) (again, existed []Spec
 		}
 		details[s.Name] = &sarama.TopicDetail{NumPartitions: s.Partitions, ReplicationFactor: s.Replicas, ConfigEntries: entries}
 	}
-	b, err := a.controller()
-	if err != nil {
-		return nil, nil, err
-	}
 	cfg := a.client.Config()
-	resp, err := b.CreateTopics(sarama.NewCreateTopicsRequest(cfg.Version, details, cfg.Admin.Timeout, false))
+	resp, err := conn.CreateTopics(sarama.NewCreateTopicsRequest(cfg.Version, details, cfg.Admin.Timeout, false))
 	if err != nil {
 		return nil, nil, err
 	}
