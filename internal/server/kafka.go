@@ -53,7 +53,7 @@ func NewKafka(o KafkaOptions) *Kafka {
 // nil when Stop ended it.
 func (k *Kafka) Run() error { return k.supervise(k.runOnce) }
 
-func (k *Kafka) runOnce(int) error {
+func (k *Kafka) runOnce(restart int) error {
 	o := k.opts
 	t0 := time.Now()
 	if o.ZooKeeperReady != nil {
@@ -64,7 +64,13 @@ func (k *Kafka) runOnce(int) error {
 		}
 	}
 	// The broker's registration is watched through a session of our own.
-	k.Health.SetPhase(health.WaitingZooKeeper)
+	// A restart keeps the phase: /readyz names the child that is down.
+	phase := func(p health.Phase) {
+		if restart == 0 {
+			k.Health.SetPhase(p)
+		}
+	}
+	phase(health.WaitingZooKeeper)
 	zctx, cancel := context.WithTimeout(k.ctx, k.StartTimeout)
 	conn, err := zkwait.Wait(zctx, o.ZooKeeper, k.Log)
 	cancel()
@@ -98,10 +104,10 @@ func (k *Kafka) runOnce(int) error {
 	if err != nil {
 		return err
 	}
-	k.Health.SetPhase(health.WaitingKafka)
+	phase(health.WaitingKafka)
 	wctx, cancel := k.watch(child)
 	defer cancel()
-	if err := k.bootstrap(wctx, conn); err != nil {
+	if err := k.bootstrap(wctx, conn, phase); err != nil {
 		return k.failed(child, err)
 	}
 	conn.Close()
@@ -143,7 +149,7 @@ func (k *Kafka) awaitUnregistered(ctx context.Context, conn *zk.Conn) error {
 }
 
 // bootstrap waits for the broker to be ready and creates the topics.
-func (k *Kafka) bootstrap(ctx context.Context, conn *zk.Conn) error {
+func (k *Kafka) bootstrap(ctx context.Context, conn *zk.Conn, phase func(health.Phase)) error {
 	o := k.opts
 	t0 := time.Now()
 	reg, err := broker.WaitRegistered(ctx, conn, o.Chroot, o.BrokerID)
@@ -175,7 +181,7 @@ func (k *Kafka) bootstrap(ctx context.Context, conn *zk.Conn) error {
 		return nil
 	}
 	t1 := time.Now()
-	k.Health.SetPhase(health.CreatingTopics)
+	phase(health.CreatingTopics)
 	if err := topics.Reconcile(ctx, cluster, o.Topics, k.Log); err != nil {
 		return err
 	}

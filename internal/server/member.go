@@ -96,7 +96,8 @@ func (z *ZooKeeper) follow(ctx context.Context, addr string, mode quorum.Mode, t
 		case serves(mode) && first:
 			first = false
 			z.Log.Info("ready", "phase", "zookeeper", "mode", mode, "took", since(t0))
-			close(z.ready)
+			// A restarted member comes here again: the channel is closed once.
+			z.readyOnce.Do(func() { close(z.ready) })
 		case serves(mode) && serves(last):
 			z.Log.Info("serving", "mode", mode, "was", last)
 		case serves(mode):

@@ -128,6 +128,22 @@ func TestFollow(t *testing.T) {
 	default:
 		t.Error("Ready not closed after the member served")
 	}
+
+	// A restarted member follows again from its start: serving once more
+	// must not close Ready twice (a panic would end PID 1).
+	cancel()
+	<-done
+	state.SetPhase(health.WaitingQuorum)
+	member.set(quorum.NotServing)
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	done2 := make(chan struct{})
+	go func() {
+		defer close(done2)
+		z.follow(ctx2, addr, quorum.NotServing, time.Now(), polls{waiting: 10 * time.Millisecond, serving: 10 * time.Millisecond})
+	}()
+	defer func() { cancel2(); <-done2 }()
+	member.set(quorum.Leader)
+	waitPhase(health.Ready)
 }
 
 func TestFirstAnswer(t *testing.T) {
