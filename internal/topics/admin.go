@@ -203,7 +203,7 @@ func (a *Admin) createOn(conn *sarama.Broker, specs []Spec) (again, existed []Sp
 // AddPartitions sends one CreatePartitions request (brokers from 1.0).
 func (a *Admin) AddPartitions(ctx context.Context, totals map[string]int32) error {
 	if !a.version().IsAtLeast(sarama.V1_0_0_0) {
-		return fmt.Errorf("Kafka %s cannot add partitions (from 1.0): %w", a.version(), errors.ErrUnsupported)
+		return fmt.Errorf("broker %s cannot add partitions (from 1.0): %w", a.version(), errors.ErrUnsupported)
 	}
 	req := &sarama.CreatePartitionsRequest{TopicPartitions: make(map[string]*sarama.TopicPartition, len(totals)), Timeout: a.client.Config().Admin.Timeout}
 	if a.version().IsAtLeast(sarama.V2_0_0_0) {
@@ -233,7 +233,7 @@ func (a *Admin) AddPartitions(ctx context.Context, totals map[string]int32) erro
 // only the keys given change; other overrides stay.
 func (a *Admin) SetConfigs(ctx context.Context, configs map[string]map[string]string) error {
 	if !a.version().IsAtLeast(sarama.V2_3_0_0) {
-		return fmt.Errorf("Kafka %s cannot change one topic config without replacing the others (IncrementalAlterConfigs is from 2.3): %w", a.version(), errors.ErrUnsupported)
+		return fmt.Errorf("broker %s cannot change one topic config without replacing the others (IncrementalAlterConfigs is from 2.3): %w", a.version(), errors.ErrUnsupported)
 	}
 	req := &sarama.IncrementalAlterConfigsRequest{}
 	for t, kv := range configs {

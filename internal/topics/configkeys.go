@@ -125,6 +125,42 @@ func (k kind) check(value string) string {
 	return ""
 }
 
+// sameValue says whether a and b are the same value of config key as the
+// broker reads them: it answers with its own form (true, 5, 0.5,
+// compact,delete), which may not be the spec's (TRUE, 05, 0.50).
+func sameValue(key, a, b string) bool {
+	if a == b {
+		return true
+	}
+	k := kindString
+	if i := slices.IndexFunc(topicConfigs, func(c topicConfig) bool { return c.key == key }); i >= 0 {
+		k = topicConfigs[i].kind
+	}
+	switch k {
+	case kindInt, kindLong:
+		x, errx := strconv.ParseInt(a, 10, 64)
+		y, erry := strconv.ParseInt(b, 10, 64)
+		return errx == nil && erry == nil && x == y
+	case kindRatio:
+		x, errx := strconv.ParseFloat(a, 64)
+		y, erry := strconv.ParseFloat(b, 64)
+		return errx == nil && erry == nil && x == y
+	case kindBool:
+		return strings.EqualFold(a, b)
+	case kindPolicy:
+		set := func(v string) []string {
+			var out []string
+			for _, p := range strings.Split(v, ",") {
+				out = append(out, strings.TrimSpace(p))
+			}
+			slices.Sort(out)
+			return slices.Compact(out)
+		}
+		return slices.Equal(set(a), set(b))
+	}
+	return false
+}
+
 // CheckConfigs returns an error naming the first topic with a config key
 // that a broker of version v does not know, or a value the broker would
 // not parse.

@@ -73,7 +73,7 @@ func MakePlan(specs []Spec, have map[string]Topic) Plan {
 			p.Refused = append(p.Refused, Refusal{s.Name, "replicas", int64(t.Replicas), int64(s.Replicas), "a replication-factor change is a partition reassignment"})
 		}
 		for k, v := range s.Config {
-			if cur, ok := t.Config[k]; !ok || cur != v {
+			if cur, ok := t.Config[k]; !ok || !sameValue(k, cur, v) {
 				if p.Configs[s.Name] == nil {
 					p.Configs[s.Name] = map[string]string{}
 				}

@@ -56,7 +56,7 @@ func TestAssign(t *testing.T) {
 		replicas     int16
 	}{{0, 8, 3}, {0, 1, 1}, {3, 5, 2}, {0, 12, 4}} {
 		t.Run(fmt.Sprintf("%d+%dx%d", tc.first, tc.count, tc.replicas), func(t *testing.T) {
-			a := Assign(brokers, "events", tc.first, tc.count, tc.replicas, nil)
+			a := assign(brokers, "events", tc.first, tc.count, tc.replicas, nil)
 			if want, have := int(tc.count), len(a); want != have {
 				t.Fatalf("partitions: want %d, have %d", want, have)
 			}
@@ -85,12 +85,46 @@ func TestAssign(t *testing.T) {
 			}
 		})
 	}
-	again := Assign(brokers, "events", 0, 8, 3, nil)
-	if !reflect.DeepEqual(again, Assign(brokers, "events", 0, 8, 3, nil)) {
+	again := assign(brokers, "events", 0, 8, 3, nil)
+	if !reflect.DeepEqual(again, assign(brokers, "events", 0, 8, 3, nil)) {
 		t.Error("the same topic assigned two ways")
 	}
-	more := Assign(brokers, "events", 8, 4, 3, again["0"])
-	if want, have := again["0"][0], more["8"][0]; want != have {
-		t.Errorf("partition 8 after 8 partitions: want leader %d as partition 0's, have %d", want, have)
+	// New partitions go on from partition 0's leader, whatever the topic
+	// name would pick: broker 5 is index 3, so partition p leads on index
+	// (p+3) mod 4.
+	more := assign(brokers, "events", 8, 4, 3, []int32{5, 1, 2})
+	for p, want := range map[string]int32{"8": 5, "9": 1, "10": 2, "11": 3} {
+		if have := more[p][0]; want != have {
+			t.Errorf("partition %s after 8: want leader %d, have %d (%v)", p, want, have, more)
+		}
+	}
+	for _, tc := range []struct {
+		brokers  []int32
+		replicas int16
+	}{{nil, 1}, {[]int32{1}, 2}, {[]int32{1, 2}, 0}} {
+		if have := assign(tc.brokers, "events", 0, 3, tc.replicas, nil); len(have) != 0 {
+			t.Errorf("%v brokers, %d replicas: want no assignment, have %v", tc.brokers, tc.replicas, have)
+		}
+	}
+}
+
+func TestSameValue(t *testing.T) {
+	for _, tc := range []struct {
+		key, broker, spec string
+		same              bool
+	}{
+		{"preallocate", "true", "TRUE", true},
+		{"retention.ms", "5", "05", true},
+		{"retention.ms", "5", "+5", true},
+		{"retention.ms", "5", "6", false},
+		{"min.cleanable.dirty.ratio", "0.5", "0.50", true},
+		{"cleanup.policy", "compact,delete", "delete,compact", true},
+		{"cleanup.policy", "compact", "compact,delete", false},
+		{"message.format.version", "3.0-IV1", "3.0", false},
+		{"unknown.key", "a", "a", true},
+	} {
+		if want, have := tc.same, sameValue(tc.key, tc.broker, tc.spec); want != have {
+			t.Errorf("%s: %q and %q: want same=%t, have %t", tc.key, tc.broker, tc.spec, want, have)
+		}
 	}
 }

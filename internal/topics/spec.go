@@ -1,5 +1,6 @@
-// Package topics parses the topics a user asks for and creates them on the
-// broker in one request.
+// Package topics parses the topics a user asks for and reconciles the
+// cluster with them: through the Kafka protocol, or for Kafka 0.8 through
+// ZooKeeper as that version's own tools do.
 package topics
 
 import (
@@ -153,14 +154,17 @@ func parseLine(fields []string) (Spec, error) {
 }
 
 // String formats the spec back in the topics file's form: the
-// KAFKA_CREATE_TOPICS entry, then the other configs sorted by key.
+// KAFKA_CREATE_TOPICS entry (with a cleanup.policy of delete or compact as
+// its fourth field), then the other configs sorted by key.
 func (s Spec) String() string {
 	out := fmt.Sprintf("%s:%d:%d", s.Name, s.Partitions, s.Replicas)
-	if p, ok := s.Config["cleanup.policy"]; ok {
+	p, ok := s.Config["cleanup.policy"]
+	short := ok && (p == "delete" || p == "compact")
+	if short {
 		out += ":" + p
 	}
 	for _, k := range slices.Sorted(maps.Keys(s.Config)) {
-		if k != "cleanup.policy" {
+		if k != "cleanup.policy" || !short {
 			out += " " + k + "=" + s.Config[k]
 		}
 	}

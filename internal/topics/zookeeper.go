@@ -167,10 +167,10 @@ func (z *ZooKeeper) Create(ctx context.Context, specs []Spec) (again, existed []
 		if err := z.writeConfig(s.Name, configZNode{Version: 1, Config: s.Config}); err != nil {
 			return nil, nil, err
 		}
-		a := assignmentZNode{Version: 1, Partitions: Assign(brokers, s.Name, 0, s.Partitions, s.Replicas, nil)}
+		a := assignmentZNode{Version: 1, Partitions: assign(brokers, s.Name, 0, s.Partitions, s.Replicas, nil)}
 		data, err := json.Marshal(a)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, fmt.Errorf("topic %q: assignment: %w", s.Name, err)
 		}
 		_, err = z.conn.Create(z.topicPath(s.Name), data, 0, zk.WorldACL(zk.PermAll))
 		if errors.Is(err, zk.ErrNodeExists) {
@@ -189,7 +189,7 @@ func (z *ZooKeeper) writeConfig(t string, c configZNode) error {
 	}
 	data, err := json.Marshal(c)
 	if err != nil {
-		return err
+		return fmt.Errorf("topic %q: config: %w", t, err)
 	}
 	path := z.configPath(t)
 	_, err = z.conn.Create(path, data, 0, zk.WorldACL(zk.PermAll))
@@ -217,13 +217,16 @@ func (z *ZooKeeper) AddPartitions(ctx context.Context, totals map[string]int32) 
 		}
 		have := int32(len(a.Partitions))
 		replicas := int16(len(a.Partitions["0"]))
+		if replicas == 0 {
+			return fmt.Errorf("read %s: no replicas for partition 0", z.topicPath(t))
+		}
 		if int(replicas) > len(brokers) {
 			return fmt.Errorf("topic %q: %d replicas but %d live brokers", t, replicas, len(brokers))
 		}
-		maps.Copy(a.Partitions, Assign(brokers, t, have, total-have, replicas, a.Partitions["0"]))
+		maps.Copy(a.Partitions, assign(brokers, t, have, total-have, replicas, a.Partitions["0"]))
 		data, err := json.Marshal(a)
 		if err != nil {
-			return err
+			return fmt.Errorf("topic %q: assignment: %w", t, err)
 		}
 		if _, err := z.conn.Set(z.topicPath(t), data, stat.Version); err != nil {
 			return fmt.Errorf("write %s: %w", z.topicPath(t), err)
@@ -247,7 +250,7 @@ func (z *ZooKeeper) SetConfigs(ctx context.Context, configs map[string]map[strin
 		}
 		note, err := json.Marshal(t)
 		if err != nil {
-			return err
+			return fmt.Errorf("topic %q: config change: %w", t, err)
 		}
 		path := z.chroot + "/config/changes/config_change_"
 		if _, err := z.conn.Create(path, note, zk.FlagSequence, zk.WorldACL(zk.PermAll)); err != nil {
@@ -257,14 +260,17 @@ func (z *ZooKeeper) SetConfigs(ctx context.Context, configs map[string]map[strin
 	return nil
 }
 
-// Assign spreads count partitions, numbered from first, over brokers as
+// assign spreads count partitions, numbered from first, over brokers as
 // Kafka's AdminUtils.assignReplicasToBrokers does: leaders round-robin
 // from a start index, followers shifted. Kafka picks the start and shift
 // at random; here they come from the topic name, so a retry assigns the
 // same way. With existing (the replicas of partition 0), new partitions
 // continue from partition 0's leader.
-func Assign(brokers []int32, topic string, first, count int32, replicas int16, existing []int32) map[string][]int32 {
+func assign(brokers []int32, topic string, first, count int32, replicas int16, existing []int32) map[string][]int32 {
 	n := len(brokers)
+	if n == 0 || replicas < 1 || int(replicas) > n || count < 1 {
+		return map[string][]int32{}
+	}
 	h := fnv.New32a()
 	h.Write([]byte(topic))
 	seed := int(h.Sum32() % uint32(n))
