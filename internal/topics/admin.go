@@ -16,29 +16,40 @@ import (
 // IncrementalAlterConfigs (from 2.3), sent to the controller for all
 // topics at once.
 type Admin struct {
-	client  sarama.Client
-	timeout int32 // ms the broker may take
+	client sarama.Client
+	// stale says a request failed: the controller is asked for again.
+	stale bool
 }
 
 // NewAdmin returns an Admin over client, which the caller owns and closes.
 func NewAdmin(client sarama.Client) *Admin {
-	return &Admin{client: client, timeout: int32(client.Config().Admin.Timeout.Milliseconds())}
+	return &Admin{client: client}
 }
 
 func (a *Admin) version() sarama.KafkaVersion { return a.client.Config().Version }
 
-// controller returns the controller the client knows, asking the cluster
-// when it knows none. A request sent to a broker that is no longer the
-// controller fails, and the caller's retry asks again.
-func (a *Admin) controller() (*sarama.Broker, error) {
-	b, err := a.client.Controller()
-	if err == nil {
-		return b, nil
+// failed marks the controller as to be asked for again when *err is set.
+func (a *Admin) failed(err *error) {
+	if *err != nil {
+		a.stale = true
 	}
+}
+
+// controller returns the controller the client knows, asking the cluster
+// when it knows none or a request has failed since: a broker that is no
+// longer the controller answers NOT_CONTROLLER, and Reconcile asks again.
+func (a *Admin) controller() (*sarama.Broker, error) {
+	if !a.stale {
+		if b, err := a.client.Controller(); err == nil {
+			return b, nil
+		}
+	}
+	a.stale = false
 	if err := a.client.RefreshMetadata(); err != nil {
 		return nil, fmt.Errorf("find controller: %w", err)
 	}
-	if b, err = a.client.Controller(); err != nil {
+	b, err := a.client.Controller()
+	if err != nil {
 		return nil, fmt.Errorf("find controller: %w", err)
 	}
 	return b, nil
@@ -47,7 +58,8 @@ func (a *Admin) controller() (*sarama.Broker, error) {
 // Describe asks for the metadata of the named topics (of every topic
 // before 0.11, where naming a topic can create it), then for the configs
 // of those that exist in one DescribeConfigs request.
-func (a *Admin) Describe(ctx context.Context, keys map[string][]string) (map[string]Topic, error) {
+func (a *Admin) Describe(ctx context.Context, keys map[string][]string) (_ map[string]Topic, err error) {
+	defer a.failed(&err)
 	b, err := a.controller()
 	if err != nil {
 		return nil, err
@@ -130,6 +142,7 @@ const (
 // Create sends the specs to the controller in CreateTopics requests: one
 // for a few topics, up to createRequests side by side for many.
 func (a *Admin) Create(ctx context.Context, specs []Spec) (again, existed []Spec, err error) {
+	defer a.failed(&err)
 	b, err := a.controller()
 	if err != nil {
 		return nil, nil, err
@@ -201,7 +214,8 @@ func (a *Admin) createOn(conn *sarama.Broker, specs []Spec) (again, existed []Sp
 }
 
 // AddPartitions sends one CreatePartitions request (brokers from 1.0).
-func (a *Admin) AddPartitions(ctx context.Context, totals map[string]int32) error {
+func (a *Admin) AddPartitions(ctx context.Context, totals map[string]int32) (err error) {
+	defer a.failed(&err)
 	if !a.version().IsAtLeast(sarama.V1_0_0_0) {
 		return fmt.Errorf("broker %s cannot add partitions (from 1.0): %w", a.version(), errors.ErrUnsupported)
 	}
@@ -231,7 +245,8 @@ func (a *Admin) AddPartitions(ctx context.Context, totals map[string]int32) erro
 
 // SetConfigs sends one IncrementalAlterConfigs request (brokers from 2.3):
 // only the keys given change; other overrides stay.
-func (a *Admin) SetConfigs(ctx context.Context, configs map[string]map[string]string) error {
+func (a *Admin) SetConfigs(ctx context.Context, configs map[string]map[string]string) (err error) {
+	defer a.failed(&err)
 	if !a.version().IsAtLeast(sarama.V2_3_0_0) {
 		return fmt.Errorf("broker %s cannot change one topic config without replacing the others (IncrementalAlterConfigs is from 2.3): %w", a.version(), errors.ErrUnsupported)
 	}

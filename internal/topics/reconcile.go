@@ -4,9 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
+	"net"
 	"slices"
+	"syscall"
 	"time"
+
+	"github.com/IBM/sarama"
 
 	"github.com/hashicorp/go-hclog"
 )
@@ -118,6 +123,14 @@ func Reconcile(ctx context.Context, c Cluster, specs []Spec, log hclog.Logger) e
 		}
 		plan := MakePlan(specs, have)
 		created, err := create(ctx, c, plan.Create, log)
+		if transient(err) {
+			log.Debug("topics: asking again", "error", err)
+			if serr := sleep(ctx, pause); serr != nil {
+				return fmt.Errorf("%w (%w)", err, serr)
+			}
+			pause = min(2*pause, time.Second)
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -134,7 +147,14 @@ func Reconcile(ctx context.Context, c Cluster, specs []Spec, log hclog.Logger) e
 		if plan.Changes() == 0 {
 			log.Info("topics up to date: nothing to do", "topics", len(specs))
 		}
-		if err := apply(ctx, c, plan, have, log); err != nil {
+		if err := apply(ctx, c, plan, have, log); transient(err) {
+			log.Debug("topics: asking again", "error", err)
+			if serr := sleep(ctx, pause); serr != nil {
+				return fmt.Errorf("%w (%w)", err, serr)
+			}
+			pause = min(2*pause, time.Second)
+			continue
+		} else if err != nil {
 			return err
 		}
 		return waitLeaders(ctx, c, specs)
@@ -240,6 +260,22 @@ func waitLeaders(ctx context.Context, c Cluster, specs []Spec) error {
 		}
 		pause = min(2*pause, 100*time.Millisecond)
 	}
+}
+
+// transient says whether err may pass if asked again: the controller
+// moved or is not known yet, or a connection failed or timed out.
+func transient(err error) bool {
+	if err == nil {
+		return false
+	}
+	var netErr net.Error
+	for _, e := range []error{sarama.ErrNotController, sarama.ErrControllerNotAvailable, sarama.ErrRequestTimedOut,
+		sarama.ErrOutOfBrokers, sarama.ErrNotConnected, sarama.ErrBrokerNotAvailable, io.EOF, syscall.ECONNRESET, syscall.ECONNREFUSED} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return errors.As(err, &netErr)
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

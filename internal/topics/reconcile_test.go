@@ -1,9 +1,17 @@
 package topics
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"reflect"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/hashicorp/go-hclog"
 )
 
 func TestMakePlan(t *testing.T) {
@@ -126,5 +134,61 @@ func TestSameValue(t *testing.T) {
 		if want, have := tc.same, sameValue(tc.key, tc.broker, tc.spec); want != have {
 			t.Errorf("%s: %q and %q: want same=%t, have %t", tc.key, tc.broker, tc.spec, want, have)
 		}
+	}
+}
+
+// flakyCluster answers Create with failures first, then as a cluster
+// with the topics created would.
+type flakyCluster struct {
+	failures []error // returned by the first Create calls, in turn
+	creates  int
+	created  map[string]Topic
+}
+
+func (f *flakyCluster) Describe(ctx context.Context, keys map[string][]string) (map[string]Topic, error) {
+	return maps.Clone(f.created), nil
+}
+
+func (f *flakyCluster) Create(ctx context.Context, specs []Spec) ([]Spec, []Spec, error) {
+	f.creates++
+	if len(f.failures) > 0 {
+		err := f.failures[0]
+		f.failures = f.failures[1:]
+		return nil, nil, err
+	}
+	for _, s := range specs {
+		f.created[s.Name] = Topic{Partitions: s.Partitions, Replicas: s.Replicas}
+	}
+	return nil, nil, nil
+}
+
+func (f *flakyCluster) AddPartitions(context.Context, map[string]int32) error { return nil }
+
+func (f *flakyCluster) SetConfigs(context.Context, map[string]map[string]string) error { return nil }
+
+func TestReconcileAsksAgain(t *testing.T) {
+	specs := []Spec{{Name: "events", Partitions: 2, Replicas: 1}}
+	for _, tc := range []struct {
+		name     string
+		failures []error
+		creates  int
+		err      error
+	}{
+		{"controller moved", []error{fmt.Errorf("topic %q: %w", "events", sarama.ErrNotController)}, 2, nil},
+		{"connection reset, then timed out", []error{syscall.ECONNRESET, sarama.ErrRequestTimedOut}, 3, nil},
+		{"a refused config is final", []error{fmt.Errorf("topic %q: %w", "events", sarama.ErrInvalidConfig)}, 1, sarama.ErrInvalidConfig},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &flakyCluster{failures: tc.failures, created: map[string]Topic{}}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			err := Reconcile(ctx, c, specs, hclog.NewNullLogger())
+			if !errors.Is(err, tc.err) || (tc.err == nil) != (err == nil) {
+				t.Errorf("want error %v, have %v", tc.err, err)
+			}
+			if want, have := tc.creates, c.creates; want != have {
+				t.Errorf("Create calls: want %d, have %d", want, have)
+			}
+		})
 	}
 }
