@@ -41,7 +41,8 @@ func probeMain(args, environ []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
 	defer cancel()
-	line, err := probe.Check(ctx, &http.Client{}, url)
+	// Straight to the supervisor: never through a proxy of the environment.
+	line, err := probe.Check(ctx, &http.Client{Transport: &http.Transport{Proxy: nil}}, url)
 	if err != nil {
 		fmt.Fprintf(stderr, "supervisor %v\n", err)
 		return exitFailure
