@@ -199,10 +199,19 @@ func startIn(t testing.TB, dist, dir string, wrap []string, env ...string) *inst
 		"KAFKA_PORT="+strconv.Itoa(kafkaPort),
 		"KAFKA_HEAP_OPTS=-Xmx512M -Xms128M",
 	)
+	in.launch(in.httpAddr, env)
+	return in
+}
+
+// launch starts in.cmd with env last (it wins), collects its exit code
+// into in.done, and kills it, and whatever it left, when the test ends.
+// Killing the PID 1 of a namespace (unshare --kill-child) ends the rest.
+func (in *instance) launch(where string, env []string) {
+	in.t.Helper()
 	in.cmd.Env = append(in.cmd.Env, env...)
 	in.cmd.Stdout, in.cmd.Stderr = in.logs, in.logs
 	if err := in.cmd.Start(); err != nil {
-		t.Fatal(err)
+		in.t.Fatal(err)
 	}
 	go func() {
 		err := in.cmd.Wait()
@@ -212,15 +221,14 @@ func startIn(t testing.TB, dist, dir string, wrap []string, env ...string) *inst
 		}
 		close(in.done)
 	}()
-	t.Cleanup(func() {
+	in.t.Cleanup(func() {
 		in.cmd.Process.Kill()
 		<-in.done
 		killLeftovers(in.dir)
-		if t.Failed() {
-			t.Logf("supervisor output:\n%s", in.logs)
+		if in.t.Failed() {
+			in.t.Logf("supervisor at %s output:\n%s", where, in.logs)
 		}
 	})
-	return in
 }
 
 // wait returns the supervisor's exit code once it ends, failing after d.
@@ -495,26 +503,6 @@ func startInPod(t *testing.T, p pod, httpPort int, env ...string) *instance {
 		"SUPERVISOR_DATA_DIR="+filepath.Join(dir, "data"),
 		"SUPERVISOR_HTTP_ADDR=:"+strconv.Itoa(httpPort),
 	)
-	in.cmd.Env = append(in.cmd.Env, env...)
-	in.cmd.Stdout, in.cmd.Stderr = in.logs, in.logs
-	if err := in.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		err := in.cmd.Wait()
-		var exit *exec.ExitError
-		if errors.As(err, &exit) {
-			in.exitCode = exit.ExitCode()
-		}
-		close(in.done)
-	}()
-	t.Cleanup(func() {
-		in.cmd.Process.Kill() // unshare: --kill-child takes the namespace's PID 1
-		<-in.done
-		killLeftovers(in.dir)
-		if t.Failed() {
-			t.Logf("supervisor in %s at %s output:\n%s", p.ns, in.httpAddr, in.logs)
-		}
-	})
+	in.launch(p.ns+" "+in.httpAddr, env)
 	return in
 }

@@ -50,31 +50,68 @@ func (r Registration) Addr() string {
 // exists, watching the node rather than polling it. chroot is
 // zookeeper.connect's, or "".
 func WaitRegistered(ctx context.Context, conn *zk.Conn, chroot string, id int) (Registration, error) {
-	path := fmt.Sprintf("%s/brokers/ids/%d", chroot, id)
+	path := idPath(chroot, id)
 	for {
-		ok, _, watch, err := conn.ExistsW(path)
-		if ok {
-			var data []byte
-			if data, _, err = conn.Get(path); err == nil {
-				r, err := ParseRegistration(data)
-				if err != nil {
-					return r, fmt.Errorf("%s: %w", path, err)
-				}
-				return r, nil
+		if err := watchNode(ctx, conn, path, true, nil); err != nil {
+			return Registration{}, fmt.Errorf("broker %d not registered at %w", id, err)
+		}
+		data, _, getErr := conn.Get(path)
+		if getErr == nil {
+			r, err := ParseRegistration(data)
+			if err != nil {
+				return r, fmt.Errorf("%s: %w", path, err)
 			}
+			return r, nil
+		}
+		// Gone between the two calls, or the session reconnecting.
+		select {
+		case <-time.After(retryPause):
+		case <-ctx.Done():
+			return Registration{}, fmt.Errorf("broker %d not registered at %s (last error: %v): %w", id, path, getErr, context.Cause(ctx))
+		}
+	}
+}
+
+// WaitUnregistered returns once no broker holds id in ZooKeeper. A broker
+// killed without a stop stays registered until its session expires, and a
+// broker started before then exits at once (NodeExists). waiting, when
+// set, is called once if the node is there, with its stat.
+func WaitUnregistered(ctx context.Context, conn *zk.Conn, chroot string, id int, waiting func(path string, stat *zk.Stat)) error {
+	path := idPath(chroot, id)
+	var report func(*zk.Stat)
+	if waiting != nil {
+		report = func(stat *zk.Stat) { waiting(path, stat) }
+	}
+	return watchNode(ctx, conn, path, false, report)
+}
+
+func idPath(chroot string, id int) string { return fmt.Sprintf("%s/brokers/ids/%d", chroot, id) }
+
+// retryPause is how long a watch waits after a failed request: the session
+// reconnects by itself (an ensemble member restarting).
+const retryPause = 200 * time.Millisecond
+
+// watchNode returns once path exists, or once it does not, as exists says,
+// watching it rather than polling. waiting, when set, is called once the
+// first time the node is found otherwise.
+func watchNode(ctx context.Context, conn *zk.Conn, path string, exists bool, waiting func(*zk.Stat)) error {
+	for {
+		ok, stat, watch, err := conn.ExistsW(path)
+		if err == nil && ok == exists {
+			return nil
 		}
 		var retry <-chan time.Time
 		if err != nil {
-			// The session reconnects by itself (an ensemble member
-			// restarting), or the broker went away between the two
-			// calls: ask again shortly, until ctx ends.
-			retry = time.After(200 * time.Millisecond)
+			retry = time.After(retryPause)
+		} else if waiting != nil {
+			waiting(stat)
+			waiting = nil
 		}
 		select {
 		case <-watch:
 		case <-retry:
 		case <-ctx.Done():
-			return Registration{}, fmt.Errorf("broker %d not registered at %s (last error: %v): %w", id, path, err, context.Cause(ctx))
+			return fmt.Errorf("%s (last error: %v): %w", path, err, context.Cause(ctx))
 		}
 	}
 }

@@ -450,18 +450,21 @@ func merge(defaults []props.KV, extra []envprops.Property) []props.KV {
 	return out
 }
 
+// valueOf returns the value of key in kvs, or "".
+func valueOf(kvs []props.KV, key string) string {
+	for _, kv := range kvs {
+		if kv.Key == key {
+			return kv.Value
+		}
+	}
+	return ""
+}
+
 // bootstrap finds where the supervisor reaches its own broker: the first
 // PLAINTEXT listener (the supervisor's client speaks no TLS nor SASL), or
 // host.name and port, with a wildcard host read as loopback.
 func bootstrap(kvs []props.KV) (string, error) {
-	get := func(k string) string {
-		for _, kv := range kvs {
-			if kv.Key == k {
-				return kv.Value
-			}
-		}
-		return ""
-	}
+	get := func(k string) string { return valueOf(kvs, k) }
 	host, port := get("host.name"), get("port")
 	if l := get("listeners"); l != "" {
 		protocols := map[string]string{"PLAINTEXT": "PLAINTEXT"}

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net"
 	"strings"
-
-	"github.com/kafka-on-kubernetes/supervisor/internal/props"
 )
 
 // Bind is an address a child will listen on, with the variable that set it.
@@ -18,25 +16,17 @@ type Bind struct {
 // will be served on, for the roles this supervisor runs.
 func (c *Config) Binds() []Bind {
 	var out []Bind
-	get := func(kvs []props.KV, key string) string {
-		for _, kv := range kvs {
-			if kv.Key == key {
-				return kv.Value
-			}
-		}
-		return ""
-	}
 	if c.Role.RunsZooKeeper() {
 		zk := c.ZooKeeperProps
-		out = append(out, Bind{"ZOOKEEPER_CLIENT_PORT", net.JoinHostPort(get(zk, "clientPortAddress"), get(zk, "clientPort"))})
+		out = append(out, Bind{"ZOOKEEPER_CLIENT_PORT", net.JoinHostPort(valueOf(zk, "clientPortAddress"), valueOf(zk, "clientPort"))})
 	}
 	if c.Role.RunsKafka() {
 		k := c.KafkaProps
 		if c.legacyListeners() {
-			host := get(k, "host.name")
-			out = append(out, Bind{"KAFKA_PORT", net.JoinHostPort(host, get(k, "port"))})
+			host := valueOf(k, "host.name")
+			out = append(out, Bind{"KAFKA_PORT", net.JoinHostPort(host, valueOf(k, "port"))})
 		} else {
-			for _, l := range strings.Split(get(k, "listeners"), ",") {
+			for _, l := range strings.Split(valueOf(k, "listeners"), ",") {
 				if _, hp, ok := strings.Cut(strings.TrimSpace(l), "://"); ok {
 					out = append(out, Bind{c.listenersVar, hp})
 				}

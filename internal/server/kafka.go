@@ -88,7 +88,10 @@ func (k *Kafka) runOnce(restart int) error {
 	// Waited for within the start timeout, as the phases that follow.
 	rctx, rcancel := context.WithTimeoutCause(k.ctx, k.StartTimeout,
 		fmt.Errorf("broker %d still registered by an earlier session after %s (SUPERVISOR_START_TIMEOUT)", o.BrokerID, k.StartTimeout))
-	err = k.awaitUnregistered(rctx, conn)
+	err = broker.WaitUnregistered(rctx, conn, o.Chroot, o.BrokerID, func(path string, stat *zk.Stat) {
+		k.Log.Warn("waiting for an earlier registration of this broker id to expire", "path", path,
+			"session", fmt.Sprintf("0x%x", stat.EphemeralOwner))
+	})
 	rcancel()
 	if err != nil {
 		if k.isStopping() {
@@ -115,37 +118,6 @@ func (k *Kafka) runOnce(restart int) error {
 	k.Health.SetPhase(health.Ready)
 	k.Log.Info("ready", "phase", "all", "took", since(t0))
 	return k.exited(child)
-}
-
-// awaitUnregistered returns once no broker holds this broker's id in
-// ZooKeeper. A broker killed without a stop (a SIGKILL, a node lost) stays
-// registered until its session expires (zookeeper.session.timeout.ms), even
-// across a restart of a ZooKeeper that keeps its data: a broker started
-// before then would exit at once (NodeExists), and the registration would
-// pass for the new broker's.
-func (k *Kafka) awaitUnregistered(ctx context.Context, conn *zk.Conn) error {
-	path := fmt.Sprintf("%s/brokers/ids/%d", k.opts.Chroot, k.opts.BrokerID)
-	logged := false
-	for {
-		ok, stat, watch, err := conn.ExistsW(path)
-		if err == nil && !ok {
-			return nil
-		}
-		var retry <-chan time.Time
-		if err != nil {
-			retry = time.After(200 * time.Millisecond) // the session reconnects by itself
-		} else if !logged {
-			logged = true
-			k.Log.Warn("waiting for an earlier registration of this broker id to expire", "path", path,
-				"session", fmt.Sprintf("0x%x", stat.EphemeralOwner))
-		}
-		select {
-		case <-watch:
-		case <-retry:
-		case <-ctx.Done():
-			return fmt.Errorf("%s (last error: %v): %w", path, err, context.Cause(ctx))
-		}
-	}
 }
 
 // bootstrap waits for the broker to be ready and creates the topics.

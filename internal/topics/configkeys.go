@@ -125,6 +125,15 @@ func (k kind) check(value string) string {
 	return ""
 }
 
+// kindOf returns the form of a config key's value; a key not listed
+// takes any value.
+func kindOf(key string) kind {
+	if i := slices.IndexFunc(topicConfigs, func(c topicConfig) bool { return c.key == key }); i >= 0 {
+		return topicConfigs[i].kind
+	}
+	return kindString
+}
+
 // sameValue says whether a and b are the same value of config key as the
 // broker reads them: it answers with its own form (true, 5, 0.5,
 // compact,delete), which may not be the spec's (TRUE, 05, 0.50).
@@ -132,11 +141,7 @@ func sameValue(key, a, b string) bool {
 	if a == b {
 		return true
 	}
-	k := kindString
-	if i := slices.IndexFunc(topicConfigs, func(c topicConfig) bool { return c.key == key }); i >= 0 {
-		k = topicConfigs[i].kind
-	}
-	switch k {
+	switch kindOf(key) {
 	case kindInt, kindLong:
 		x, errx := strconv.ParseInt(a, 10, 64)
 		y, erry := strconv.ParseInt(b, 10, 64)
@@ -168,14 +173,10 @@ func CheckConfigs(specs []Spec, v sarama.KafkaVersion) error {
 	keys, complete := ConfigKeys(v)
 	for _, s := range specs {
 		for _, k := range slices.Sorted(maps.Keys(s.Config)) {
-			i := slices.IndexFunc(topicConfigs, func(c topicConfig) bool { return c.key == k })
 			if _, ok := slices.BinarySearch(keys, k); !ok && complete {
 				return fmt.Errorf("%w: topic %q: config %q is not a topic config of Kafka %s (known: %s)", ErrSpec, s.Name, k, v, strings.Join(keys, " "))
 			}
-			if i < 0 {
-				continue
-			}
-			if want := topicConfigs[i].kind.check(s.Config[k]); want != "" {
+			if want := kindOf(k).check(s.Config[k]); want != "" {
 				return fmt.Errorf("%w: topic %q: config %s %q: want %s", ErrSpec, s.Name, k, s.Config[k], want)
 			}
 		}

@@ -106,59 +106,56 @@ func Reconcile(ctx context.Context, c Cluster, specs []Spec, log hclog.Logger) e
 	for _, s := range specs {
 		keys[s.Name] = slices.Sorted(maps.Keys(s.Config))
 	}
-	// A broker that has just started may not list every topic yet: a
-	// topic it misses is found by Create, and the cluster asked again.
 	pause := 50 * time.Millisecond
 	for {
-		have, err := c.Describe(ctx, keys)
-		if err != nil {
-			// Asking is safe to repeat: a broker that has just started
-			// answers with transient errors.
-			log.Debug("topics: describe: asking again", "error", err)
-			if serr := sleep(ctx, pause); serr != nil {
-				return fmt.Errorf("topics: describe: %w (%w)", err, serr)
-			}
-			pause = min(2*pause, time.Second)
-			continue
-		}
-		plan := MakePlan(specs, have)
-		created, err := create(ctx, c, plan.Create, log)
-		if transient(err) {
-			log.Debug("topics: asking again", "error", err)
-			if serr := sleep(ctx, pause); serr != nil {
-				return fmt.Errorf("%w (%w)", err, serr)
-			}
-			pause = min(2*pause, time.Second)
-			continue
-		}
+		again, err := reconcileOnce(ctx, c, specs, keys, log)
 		if err != nil {
 			return err
 		}
-		if !created {
-			if err := sleep(ctx, pause); err != nil {
-				return fmt.Errorf("topics: the broker's metadata lacks topics that exist: %w", err)
-			}
-			pause = min(2*pause, time.Second)
-			continue
+		if again == nil {
+			return waitLeaders(ctx, c, specs)
 		}
-		for _, r := range plan.Refused {
-			log.Warn("topic change refused: left as it is", "topic", r.Topic, r.Field, r.Have, "spec", r.Want, "why", r.Why)
+		log.Debug("topics: asking again", "why", again)
+		if err := sleep(ctx, pause); err != nil {
+			return fmt.Errorf("topics: %w (%w)", again, err)
 		}
-		if plan.Changes() == 0 {
-			log.Info("topics up to date: nothing to do", "topics", len(specs))
-		}
-		if err := apply(ctx, c, plan, have, log); transient(err) {
-			log.Debug("topics: asking again", "error", err)
-			if serr := sleep(ctx, pause); serr != nil {
-				return fmt.Errorf("%w (%w)", err, serr)
-			}
-			pause = min(2*pause, time.Second)
-			continue
-		} else if err != nil {
-			return err
-		}
-		return waitLeaders(ctx, c, specs)
+		pause = min(2*pause, time.Second)
 	}
+}
+
+// reconcileOnce describes the topics, plans and applies the plan. It
+// returns why the cluster should be asked again (each step is safe to
+// repeat), or the error that ends reconciling.
+func reconcileOnce(ctx context.Context, c Cluster, specs []Spec, keys map[string][]string, log hclog.Logger) (again, err error) {
+	have, err := c.Describe(ctx, keys)
+	if err != nil {
+		// A broker that has just started answers with transient errors.
+		return fmt.Errorf("describe: %w", err), nil
+	}
+	plan := MakePlan(specs, have)
+	created, err := create(ctx, c, plan.Create, log)
+	switch {
+	case transient(err):
+		return err, nil
+	case err != nil:
+		return nil, err
+	case !created:
+		// A broker that has just started may not list every topic yet:
+		// Create found one that exists.
+		return errors.New("the broker's metadata lacks topics that exist"), nil
+	}
+	for _, r := range plan.Refused {
+		log.Warn("topic change refused: left as it is", "topic", r.Topic, r.Field, r.Have, "spec", r.Want, "why", r.Why)
+	}
+	if plan.Changes() == 0 {
+		log.Info("topics up to date: nothing to do", "topics", len(specs))
+	}
+	if err := apply(ctx, c, plan, have, log); transient(err) {
+		return err, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return nil, nil
 }
 
 // create creates the missing topics, asking again while they need more
@@ -194,7 +191,8 @@ func create(ctx context.Context, c Cluster, specs []Spec, log hclog.Logger) (boo
 	return true, nil
 }
 
-// apply raises partition counts and sets configs of existing topics.
+// apply raises partition counts and sets configs of existing topics. A
+// change the broker's version cannot make is logged and left.
 func apply(ctx context.Context, c Cluster, plan Plan, have map[string]Topic, log hclog.Logger) error {
 	if len(plan.Partitions) > 0 {
 		err := c.AddPartitions(ctx, plan.Partitions)
@@ -203,12 +201,10 @@ func apply(ctx context.Context, c Cluster, plan Plan, have map[string]Topic, log
 			log.Warn("topic partitions left as they are", "topics", len(plan.Partitions), "why", err)
 		case err != nil:
 			return fmt.Errorf("topics: add partitions: %w", err)
-		}
-		for _, t := range slices.Sorted(maps.Keys(plan.Partitions)) {
-			if err != nil {
-				break
+		default:
+			for _, t := range slices.Sorted(maps.Keys(plan.Partitions)) {
+				log.Info("topic partitions added", "topic", t, "from", have[t].Partitions, "to", plan.Partitions[t])
 			}
-			log.Info("topic partitions added", "topic", t, "from", have[t].Partitions, "to", plan.Partitions[t])
 		}
 	}
 	if len(plan.Configs) > 0 {
@@ -218,17 +214,15 @@ func apply(ctx context.Context, c Cluster, plan Plan, have map[string]Topic, log
 			log.Warn("topic configs left as they are", "topics", len(plan.Configs), "why", err)
 		case err != nil:
 			return fmt.Errorf("topics: set configs: %w", err)
-		}
-		for _, t := range slices.Sorted(maps.Keys(plan.Configs)) {
-			if err != nil {
-				break
-			}
-			for _, k := range slices.Sorted(maps.Keys(plan.Configs[t])) {
-				old, ok := have[t].Config[k]
-				if !ok {
-					old = "(default)"
+		default:
+			for _, t := range slices.Sorted(maps.Keys(plan.Configs)) {
+				for _, k := range slices.Sorted(maps.Keys(plan.Configs[t])) {
+					old, ok := have[t].Config[k]
+					if !ok {
+						old = "(default)"
+					}
+					log.Info("topic config set", "topic", t, "key", k, "from", old, "to", plan.Configs[t][k])
 				}
-				log.Info("topic config set", "topic", t, "key", k, "from", old, "to", plan.Configs[t][k])
 			}
 		}
 	}
