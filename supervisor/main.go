@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -76,22 +75,26 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "supervisor: %v\n", err)
 		return exitConfig
 	}
+	// check and a start refuse a taken port or an unwritable directory
+	// with the same line; check prints its plan either way.
 	if len(args) == 1 {
 		cfg.WritePlan(stdout)
+	}
+	if err := cfg.Check(); err != nil {
+		fmt.Fprintf(stderr, "supervisor: %v\n", err)
+		return exitConfig
+	}
+	if len(args) == 1 {
 		return exitOK
 	}
 	root := logging.New(cfg.LogFormat, cfg.LogLevel, stderr)
 	log := root.Named(logging.Supervisor)
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	ln, err := config.Listen(cfg.HealthBind())
 	if err != nil {
-		log.Error("SUPERVISOR_HTTP_ADDR: cannot listen", "addr", cfg.HTTPAddr, "error", err)
-		return exitConfig
-	}
-	defer ln.Close()
-	if err := cfg.CheckBinds(); err != nil {
 		log.Error(err.Error())
 		return exitConfig
 	}
+	defer ln.Close()
 	if err := cfg.Prepare(); err != nil {
 		log.Error(err.Error())
 		return exitConfig
@@ -137,7 +140,7 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 	if cfg.Role.RunsZooKeeper() {
 		zk = server.NewZooKeeper(server.ZooKeeperOptions{
 			Common:     common,
-			ConfigFile: filepath.Join(cfg.ConfigDir, config.ZooKeeperFile),
+			ConfigFile: filepath.Join(cfg.RunDir, config.ZooKeeperFile),
 			Env:        cfg.ZooKeeperEnv(),
 			Output:     root.Named(logging.ZooKeeper),
 			Servers:    []string{cfg.ZooKeeperLocal},
@@ -155,7 +158,7 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 		}
 		k := server.NewKafka(server.KafkaOptions{
 			Common:         common,
-			ConfigFile:     filepath.Join(cfg.ConfigDir, config.ServerFile),
+			ConfigFile:     filepath.Join(cfg.RunDir, config.ServerFile),
 			Env:            cfg.KafkaEnv(),
 			Output:         root.Named(logging.Kafka),
 			ZooKeeperReady: zkReady, ZooKeeper: cfg.ZooKeeper, Chroot: cfg.ZooKeeperChroot,

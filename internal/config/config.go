@@ -1,5 +1,46 @@
 // Package config reads the supervisor's environment, checks all of it before
 // anything starts, and works out the properties to write.
+//
+// # Base and effective files
+//
+// The effective server.properties and zookeeper.properties are a pure
+// function of the base files and the environment, made afresh at every
+// start. The base is SUPERVISOR_CONFIG_DIR (by default the distribution's
+// own $KAFKA_HOME/config, or a directory the user mounts): it is only
+// read, never written, so it may be read-only (docker run --read-only, a
+// ConfigMap). Load reads each base file and sets the environment's
+// properties on it in memory, keeping its comments and order; Prepare
+// writes the result, atomically, to SUPERVISOR_RUN_DIR, and the servers
+// are started with the files there. A variable removed from the
+// environment is thus gone at the next start: nothing of an earlier start
+// is read back.
+//
+// SUPERVISOR_RUN_DIR defaults to <SUPERVISOR_DATA_DIR>/run. The data
+// directory is the one place a start already needs writable (logs,
+// ZooKeeper's data, the server logs), so a default there adds no new
+// requirement to a read-only container or a pod; the files are rewritten
+// at every start, so that they persist on the volume does no harm, and
+// they stay there after a failed start for whoever wants to read them. It
+// must not be inside a Kafka log directory, where the broker would take
+// it for a partition; nor may it be SUPERVISOR_CONFIG_DIR itself, which
+// would make the base the result of the last start again.
+//
+// # Bases rewritten in place by earlier releases
+//
+// Releases before this one rewrote the base files in place, and the seed's
+// image declares its config directory a VOLUME, so such files outlive the
+// release that wrote them. They are taken as any base is: every property
+// the supervisor sets from its variables or defaults (broker.id,
+// zookeeper.connect, log.dirs, the listeners or host.name and port,
+// dataDir, clientPort, server.<n>) is set again from the environment at
+// every start, so the environment wins over what such a file holds. A
+// property that a KAFKA_ or ZOOKEEPER_ variable of an earlier run added
+// stays in such a base, because no line tells it from one the user wrote;
+// `supervisor check` shows the base's value beside each property it sets,
+// and restoring the distribution's file (or dropping the volume) drops the
+// rest. The ensemble defaults (initLimit, syncLimit,
+// quorumListenOnAllIPs) that such a file already holds are kept, as for
+// any file that gives them.
 package config
 
 import (
@@ -41,9 +82,12 @@ func (r Role) RunsKafka() bool { return r != RoleZooKeeper }
 
 // Config is everything the supervisor needs, read from its environment.
 type Config struct {
-	Role         Role
-	KafkaHome    string
-	ConfigDir    string
+	Role      Role
+	KafkaHome string
+	// ConfigDir holds the base files, read and never written.
+	ConfigDir string
+	// RunDir is where Prepare writes the effective files.
+	RunDir       string
 	DataDir      string
 	HTTPAddr     string
 	StopTimeout  time.Duration
@@ -90,9 +134,9 @@ type Config struct {
 	// Ignored are variables dropped as Kubernetes service links.
 	Ignored []string
 
-	// files are the properties files, read and changed in memory; Prepare
-	// saves them.
-	files []*props.Source
+	// files are the effective files, rendered in memory; Prepare writes
+	// them to RunDir.
+	files []*rendered
 	// listenersVar names the variable the broker's listeners came from.
 	listenersVar string
 }
@@ -112,7 +156,7 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %s; want %s", e.Var, e.Msg, e.Want)
 }
 
-// Names of the files the supervisor rewrites in ConfigDir.
+// Names of the files the supervisor reads in ConfigDir and writes in RunDir.
 const (
 	ServerFile    = "server.properties"
 	ZooKeeperFile = "zookeeper.properties"
@@ -139,7 +183,8 @@ func reserved(names ...string) map[string]bool {
 }
 
 // Load reads env (as os.Environ gives it) and checks every value. It
-// reads the distribution and the properties files but changes nothing.
+// reads the distribution and the base files and renders the effective
+// ones in memory, but changes nothing on disk.
 // The ids given as ordinal come from env's HOSTNAME, which the caller
 // sets from the kernel's host name when the runtime did not.
 func Load(env []string) (*Config, error) {
@@ -148,7 +193,7 @@ func Load(env []string) (*Config, error) {
 	var err error
 
 	// Paths that are not properties, so that render would not catch them.
-	for _, v := range []string{"KAFKA_HOME", "SUPERVISOR_CONFIG_DIR", "SUPERVISOR_DATA_DIR", "LOG_DIR"} {
+	for _, v := range []string{"KAFKA_HOME", "SUPERVISOR_CONFIG_DIR", "SUPERVISOR_DATA_DIR", "SUPERVISOR_RUN_DIR", "LOG_DIR"} {
 		if strings.ContainsAny(e[v], "\n\r\x00") {
 			return nil, &Error{v, "value holds a newline or NUL", "a path on one line"}
 		}
@@ -167,6 +212,7 @@ func Load(env []string) (*Config, error) {
 	if !filepath.IsAbs(c.DataDir) {
 		return nil, &Error{"SUPERVISOR_DATA_DIR", fmt.Sprintf("%q is not absolute", c.DataDir), "an absolute path"}
 	}
+	c.RunDir = e.get("SUPERVISOR_RUN_DIR", filepath.Join(c.DataDir, "run"))
 	c.LogDir = e.get("LOG_DIR", filepath.Join(c.DataDir, "logs"))
 	c.HTTPAddr = e.get("SUPERVISOR_HTTP_ADDR", ":8080")
 	if _, err := hostPort("SUPERVISOR_HTTP_ADDR", c.HTTPAddr, true); err != nil {
@@ -202,6 +248,9 @@ func Load(env []string) (*Config, error) {
 		if err := c.loadKafka(e, env); err != nil {
 			return nil, err
 		}
+	}
+	if err := c.checkRunDir(); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -413,11 +462,14 @@ func (c *Config) loadTopics(e env) error {
 	return nil
 }
 
-// render applies the properties to the file in memory, so that a value the
-// file cannot hold is refused before anything is written, and keeps the file
-// for Prepare. The error names the variable that gave the value.
+// render sets the properties on the base file in memory, so that a value
+// the file cannot hold is refused before anything is written, and keeps
+// the result, with what each property was in the base, for Prepare and
+// WritePlan. The error names the variable that gave the value.
 func (c *Config) render(file *props.Source, kvs []props.KV, extra []envprops.Property) error {
+	r := &rendered{name: filepath.Base(file.Path), base: file.Path, file: file.File}
 	for _, kv := range kvs {
+		old, inBase := file.Get(kv.Key)
 		if err := file.Set(kv.Key, kv.Value); err != nil {
 			name := "the supervisor's default for " + kv.Key
 			for _, p := range extra {
@@ -427,8 +479,9 @@ func (c *Config) render(file *props.Source, kvs []props.KV, extra []envprops.Pro
 			}
 			return &Error{Var: name, Msg: err.Error(), Want: "printable text on one line"}
 		}
+		r.changes = append(r.changes, change{KV: kv, base: old, inBase: inBase})
 	}
-	c.files = append(c.files, file)
+	c.files = append(c.files, r)
 	return nil
 }
 

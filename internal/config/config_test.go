@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -206,6 +207,10 @@ func TestLoadTopics(t *testing.T) {
 
 func TestLoadErrors(t *testing.T) {
 	const home = "KAFKA_HOME=testdata/dist-3.9.1"
+	base, err := filepath.Abs("testdata/dist-3.9.1/config")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name string
 		env  []string
@@ -237,6 +242,10 @@ func TestLoadErrors(t *testing.T) {
 		{"topics file key on 0.8", []string{"KAFKA_HOME=testdata/dist-0.8.2.1", "KAFKA_TOPICS_FILE=testdata/topics/compression.txt"}, `KAFKA_TOPICS_FILE: topic "events": config "compression.type" is not a topic config of Kafka 0.8.2.1`},
 		{"topic twice", []string{home, "KAFKA_CREATE_TOPICS=kafka-on-kubernetes:1:1", "KAFKA_TOPICS_FILE=testdata/topics/dup.txt"}, `KAFKA_TOPICS_FILE: topic "kafka-on-kubernetes" is also in KAFKA_CREATE_TOPICS; want each topic in one place`},
 		{"missing file", []string{home, "SUPERVISOR_CONFIG_DIR=testdata/none"}, "testdata/none/zookeeper.properties: no such file or directory"},
+		{"relative run dir", []string{home, "SUPERVISOR_RUN_DIR=run"}, `SUPERVISOR_RUN_DIR: "run" is not absolute; want an absolute path outside SUPERVISOR_CONFIG_DIR and the Kafka log directories`},
+		{"run dir is the base", []string{home, "SUPERVISOR_RUN_DIR=" + base + "/"}, "SUPERVISOR_RUN_DIR: " + base + "/ is SUPERVISOR_CONFIG_DIR, which is only read"},
+		{"run dir in a kafka log dir", []string{home, "SUPERVISOR_DATA_DIR=/data", "KAFKA_LOG_DIRS=/data/k0,/data"}, "SUPERVISOR_RUN_DIR: /data/run is inside the Kafka log directory /data"},
+		{"newline in the run dir", []string{home, "SUPERVISOR_RUN_DIR=/run\n"}, "SUPERVISOR_RUN_DIR: value holds a newline or NUL"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Load(tc.env)
@@ -253,6 +262,9 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
+// TestPrepareRefusesUnwritableDataDir: where access(2) cannot tell (root
+// in /proc), making the directory fails, and the error names the variable
+// and the directory.
 func TestPrepareRefusesUnwritableDataDir(t *testing.T) {
 	c, err := Load([]string{"KAFKA_HOME=testdata/dist-3.9.1", "SUPERVISOR_DATA_DIR=/proc/self/kafka"})
 	if err != nil {
@@ -263,8 +275,11 @@ func TestPrepareRefusesUnwritableDataDir(t *testing.T) {
 	if !errors.As(err, &cfgErr) {
 		t.Fatalf("want *Error, have %v", err)
 	}
-	if want, have := "/proc/self/kafka/logs", cfgErr.Var; want != have {
+	if want, have := "SUPERVISOR_DATA_DIR", cfgErr.Var; want != have {
 		t.Errorf("want %q named, have %q", want, have)
+	}
+	if want, have := "cannot create /proc/self/kafka/run: /proc/self/kafka", cfgErr.Msg; !strings.HasPrefix(have, want) {
+		t.Errorf("want %q…, have %q", want, have)
 	}
 }
 

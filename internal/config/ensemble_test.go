@@ -213,7 +213,7 @@ func TestPrepareEnsembleGolden(t *testing.T) {
 				}
 				// The data directory is the test's own: make the golden file
 				// independent of it.
-				have, err := os.ReadFile(filepath.Join(conf, ZooKeeperFile))
+				have, err := os.ReadFile(filepath.Join(c.RunDir, ZooKeeperFile))
 				if err != nil {
 					t.Fatal(err)
 				}

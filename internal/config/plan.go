@@ -9,8 +9,11 @@ import (
 	"strings"
 )
 
-// WritePlan prints what a start would do: the properties written to each
-// file and the topics created. `supervisor check` shows it.
+// WritePlan prints what a start would do: each effective file with what
+// the supervisor sets in it compared with the base, and the topics
+// created. `supervisor check` shows it. A property is marked "+" when the
+// base lacks it (or has it commented out), "~" when it changes the base's
+// value, shown after it, and "=" when the base holds that value already.
 func (c *Config) WritePlan(w io.Writer) {
 	fmt.Fprintf(w, "role: %s\n", c.Role)
 	fmt.Fprintf(w, "kafka home: %s (version %s)\n", c.KafkaHome, c.Version)
@@ -18,19 +21,13 @@ func (c *Config) WritePlan(w io.Writer) {
 	fmt.Fprintf(w, "health: %s (/livez, /readyz)\n", c.HTTPAddr)
 	fmt.Fprintf(w, "restart: %s\n", c.Restart)
 	if c.Role.RunsZooKeeper() {
-		fmt.Fprintf(w, "\n%s:\n", filepath.Join(c.ConfigDir, ZooKeeperFile))
-		for _, kv := range c.ZooKeeperProps {
-			fmt.Fprintf(w, "  %s=%s\n", kv.Key, kv.Value)
-		}
+		c.writeFile(w, ZooKeeperFile)
 		if c.MyID > 0 {
 			fmt.Fprintf(w, "\n%s: %d\n", filepath.Join(c.ZooKeeperDataDir, "myid"), c.MyID)
 		}
 	}
 	if c.Role.RunsKafka() {
-		fmt.Fprintf(w, "\n%s:\n", filepath.Join(c.ConfigDir, ServerFile))
-		for _, kv := range c.KafkaProps {
-			fmt.Fprintf(w, "  %s=%s\n", kv.Key, kv.Value)
-		}
+		c.writeFile(w, ServerFile)
 		fmt.Fprintf(w, "\ntopics:\n")
 		if len(c.Topics) == 0 {
 			fmt.Fprintf(w, "  (none)\n")
@@ -45,6 +42,26 @@ func (c *Config) WritePlan(w io.Writer) {
 	}
 	for _, name := range c.Ignored {
 		fmt.Fprintf(w, "ignored: %s (Kubernetes service link)\n", name)
+	}
+}
+
+// writeFile prints the effective file named name, compared with its base.
+func (c *Config) writeFile(w io.Writer, name string) {
+	for _, f := range c.files {
+		if f.name != name {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s, from %s:\n", filepath.Join(c.RunDir, f.name), f.base)
+		for _, ch := range f.changes {
+			switch {
+			case !ch.inBase:
+				fmt.Fprintf(w, "  + %s=%s\n", ch.Key, ch.Value)
+			case ch.base != ch.Value:
+				fmt.Fprintf(w, "  ~ %s=%s (base: %s)\n", ch.Key, ch.Value, ch.base)
+			default:
+				fmt.Fprintf(w, "  = %s=%s\n", ch.Key, ch.Value)
+			}
+		}
 	}
 }
 

@@ -1,7 +1,6 @@
 package props
 
 import (
-	"bytes"
 	"fmt"
 	"io/fs"
 	"os"
@@ -64,22 +63,18 @@ func writeAtomic(path string, data []byte, perm fs.FileMode) (err error) {
 	return d.Sync()
 }
 
-// Source is a properties file read from disk, to be changed in memory and
-// saved back: reading, checking and writing are separate steps, so that a
-// caller can check several files before it writes any.
+// Source is a properties file read from disk, to be changed in memory.
+// Nothing writes it back where it was read: the caller writes the changed
+// text elsewhere with WriteAtomic, so that the file read stays the base of
+// every later change, and may be on a read-only file system.
 type Source struct {
 	*File
-	path string
-	perm fs.FileMode
-	data []byte // as read
+	// Path is where the file was read.
+	Path string
 }
 
 // Read parses the properties file at path.
 func Read(path string) (*Source, error) {
-	info, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
@@ -88,20 +83,5 @@ func Read(path string) (*Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	return &Source{File: f, path: path, perm: info.Mode().Perm(), data: data}, nil
-}
-
-// Save writes the file back with WriteAtomic, keeping its permissions. It
-// writes nothing when the bytes did not change, so saving the same settings
-// again leaves the file, and its mtime, alone.
-func (s *Source) Save() (changed bool, err error) {
-	out := s.Bytes()
-	if bytes.Equal(out, s.data) {
-		return false, nil
-	}
-	if err := WriteAtomic(s.path, out, s.perm); err != nil {
-		return false, err
-	}
-	s.data = out
-	return true, nil
+	return &Source{File: f, Path: path}, nil
 }

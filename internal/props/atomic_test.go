@@ -129,105 +129,86 @@ func TestWriteAtomicFailure(t *testing.T) {
 	}
 }
 
-// rewrite reads path, sets each of set and saves it, as a caller would.
-func rewrite(path string, set []KV) (bool, error) {
+// render reads path, sets each of set and writes the result to out, as
+// a caller would.
+func render(path, out string, set []KV) error {
 	src, err := Read(path)
 	if err != nil {
-		return false, fmt.Errorf("rewrite %s: %w", path, err)
+		return fmt.Errorf("render %s: %w", path, err)
 	}
 	for _, kv := range set {
 		if err := src.Set(kv.Key, kv.Value); err != nil {
-			return false, fmt.Errorf("rewrite %s: %w", path, err)
+			return fmt.Errorf("render %s: %w", path, err)
 		}
 	}
-	changed, err := src.Save()
-	if err != nil {
-		return false, fmt.Errorf("rewrite %s: %w", path, err)
-	}
-	return changed, nil
+	return WriteAtomic(out, src.Bytes(), 0o600)
 }
 
-func TestRewrite(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "server.properties")
+// TestRender writes the changed file elsewhere, twice: both times the
+// result matches the golden file, and the file read is left as it was.
+func TestRender(t *testing.T) {
+	base, out := t.TempDir(), t.TempDir()
+	path := filepath.Join(base, "server.properties")
 	in := readFile(t, filepath.Join("testdata", "server.properties"))
 	if err := os.WriteFile(path, in, 0o640); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Chmod(path, 0o640); err != nil { // whatever the umask
-		t.Fatal(err)
-	}
-
-	changed, err := rewrite(path, serverSets)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want, have := true, changed; want != have {
-		t.Errorf("changed: want %v, have %v", want, have)
-	}
-	if want, have := readFile(t, filepath.Join("testdata", "server.golden")), readFile(t, path); !bytes.Equal(want, have) {
-		t.Errorf("%s", diff(want, have))
-	}
-	info, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want, have := fs.FileMode(0o640), info.Mode(); want != have {
-		t.Errorf("mode: want %v, have %v", want, have)
-	}
-
-	// Backdate the file so that any write would show in its mtime, however
-	// coarse the file system's clock.
 	old := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
 	if err := os.Chtimes(path, old, old); err != nil {
 		t.Fatal(err)
 	}
-	changed, err = rewrite(path, serverSets)
+	before, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want, have := false, changed; want != have {
-		t.Errorf("changed the second time: want %v, have %v", want, have)
-	}
-	again, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want, have := old, again.ModTime().UTC(); !want.Equal(have) {
-		t.Errorf("mtime: want %v, have %v", want, have)
-	}
-	if !os.SameFile(info, again) {
-		t.Error("file was replaced the second time")
-	}
-	if want, have := []string{"server.properties"}, names(t, dir); !slices.Equal(want, have) {
-		t.Errorf("directory: want %q, have %q", want, have)
+	for run := 1; run <= 2; run++ {
+		if err := render(path, filepath.Join(out, "server.properties"), serverSets); err != nil {
+			t.Fatal(err)
+		}
+		if want, have := readFile(t, filepath.Join("testdata", "server.golden")), readFile(t, filepath.Join(out, "server.properties")); !bytes.Equal(want, have) {
+			t.Errorf("run %d: %s", run, diff(want, have))
+		}
+		if want, have := in, readFile(t, path); !bytes.Equal(want, have) {
+			t.Errorf("run %d: the file read was changed", run)
+		}
+		after, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !os.SameFile(before, after) || !after.ModTime().Equal(before.ModTime()) || after.Mode() != before.Mode() {
+			t.Errorf("run %d: the file read was replaced or touched: %v %v", run, after.ModTime(), after.Mode())
+		}
+		if want, have := []string{"server.properties"}, names(t, base); !slices.Equal(want, have) {
+			t.Errorf("run %d: base directory: want %q, have %q", run, want, have)
+		}
 	}
 }
 
-func TestRewriteUnsafe(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "server.properties")
+// TestRenderUnsafe: a bad setting fails before anything is written, even
+// after a good one.
+func TestRenderUnsafe(t *testing.T) {
+	base, out := t.TempDir(), t.TempDir()
+	path := filepath.Join(base, "server.properties")
 	in := []byte("broker.id=0\nlog.dirs=/tmp\n")
 	if err := os.WriteFile(path, in, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// A good setting before the bad one must not be written either.
-	_, err := rewrite(path, []KV{{"broker.id", "1"}, {"log.dirs", "/data\nbroker.id=7"}})
+	err := render(path, filepath.Join(out, "server.properties"), []KV{{"broker.id", "1"}, {"log.dirs", "/data\nbroker.id=7"}})
 	if !errors.Is(err, ErrUnsafe) {
 		t.Fatalf("want ErrUnsafe, have %v", err)
 	}
-	if want, have := `rewrite `+path+`: property "log.dirs": value holds a newline`, err.Error(); want != have {
+	if want, have := `render `+path+`: property "log.dirs": value holds a newline`, err.Error(); want != have {
 		t.Errorf("want %q, have %q", want, have)
 	}
 	if want, have := in, readFile(t, path); !bytes.Equal(want, have) {
 		t.Errorf("want %q, have %q", want, have)
 	}
-	if want, have := []string{"server.properties"}, names(t, dir); !slices.Equal(want, have) {
-		t.Errorf("directory: want %q, have %q", want, have)
+	if have := names(t, out); len(have) != 0 {
+		t.Errorf("written: %q", have)
 	}
 }
 
-func TestRewriteErrors(t *testing.T) {
+func TestReadErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.properties")
 	if err := os.WriteFile(bad, []byte("a=\\u12\n"), 0o644); err != nil {
@@ -242,14 +223,11 @@ func TestRewriteErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			changed, err := rewrite(tt.path, []KV{{"a", "1"}})
+			_, err := Read(tt.path)
 			if err == nil {
 				t.Fatal("want an error, have none")
 			}
-			if want, have := false, changed; want != have {
-				t.Errorf("changed: want %v, have %v", want, have)
-			}
-			if prefix := "rewrite " + tt.path + ": "; !strings.HasPrefix(err.Error(), prefix) || !strings.HasSuffix(err.Error(), tt.want) {
+			if prefix := "read " + tt.path + ": "; !strings.HasPrefix(err.Error(), prefix) || !strings.HasSuffix(err.Error(), tt.want) {
 				t.Errorf("want %q ... %q, have %q", prefix, tt.want, err)
 			}
 		})

@@ -1,4 +1,6 @@
-// Package props reads and rewrites Java properties files, keeping their comments and order.
+// Package props reads Java properties files and changes them in memory,
+// keeping their comments and order, for a caller to write the result
+// elsewhere atomically (WriteAtomic).
 package props
 
 import (
