@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"io/fs"
 	"net"
 	"os"
@@ -127,27 +128,34 @@ func TestBadEnvironment(t *testing.T) {
 	}
 }
 
-// TestCheck prints the plan and starts nothing.
+// TestCheck prints the plan, each property marked against the base (+
+// added, ~ changed, = as the base has it), and starts nothing nor writes
+// anything.
 func TestCheck(t *testing.T) {
 	dist := kafkaDist(t)
 	dir := t.TempDir()
 	copyDir(t, filepath.Join(dist, "config"), filepath.Join(dir, "config"))
+	data := filepath.Join(dir, "data")
+	port := strconv.Itoa(freePort(t))
 	cmd := exec.Command(binary, "check")
 	cmd.Env = append(os.Environ(), "KAFKA_HOME="+dist, "SUPERVISOR_CONFIG_DIR="+filepath.Join(dir, "config"),
-		"SUPERVISOR_DATA_DIR=/var/lib/kafka", "KAFKA_CREATE_TOPICS=kafka-on-kubernetes:1:1,compacted:3:1:compact",
-		"KAFKA_ADVERTISED_HOST_NAME=10.1.2.3", "KAFKA_NUM_PARTITIONS=4", "KAFKA_PORT=tcp://10.0.0.9:9092")
+		"SUPERVISOR_DATA_DIR="+data, "SUPERVISOR_HTTP_ADDR=127.0.0.1:"+strconv.Itoa(freePort(t)),
+		"ZOOKEEPER_CLIENT_PORT="+strconv.Itoa(freePort(t)), "KAFKA_CREATE_TOPICS=kafka-on-kubernetes:1:1,compacted:3:1:compact",
+		"KAFKA_LISTENERS=PLAINTEXT://127.0.0.1:"+port, "KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://10.1.2.3:9092",
+		"KAFKA_NUM_PARTITIONS=4", "KAFKA_NUM_NETWORK_THREADS=3", "KAFKA_PORT=tcp://10.0.0.9:9092")
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("check: %v", err)
 	}
 	for _, want := range []string{
 		"kafka home: " + dist + " (version 3.9.1)",
-		"  zookeeper.connect=localhost:2181\n",
-		"  listeners=PLAINTEXT://0.0.0.0:9092\n",
-		"  advertised.listeners=PLAINTEXT://10.1.2.3:9092\n",
-		"  log.dirs=/var/lib/kafka/kafka\n",
-		"  num.partitions=4\n",
-		"  dataDir=/var/lib/kafka/zookeeper\n",
+		"\n" + data + "/run/server.properties, from " + filepath.Join(dir, "config", "server.properties") + ":\n",
+		"  + listeners=PLAINTEXT://127.0.0.1:" + port + "\n",
+		"  + advertised.listeners=PLAINTEXT://10.1.2.3:9092\n",
+		"  ~ log.dirs=" + data + "/kafka (base: /tmp/kafka-logs)\n",
+		"  ~ num.partitions=4 (base: 1)\n",
+		"  = num.network.threads=3\n",
+		"  ~ dataDir=" + data + "/zookeeper (base: /tmp/zookeeper)\n",
 		"  kafka-on-kubernetes: partitions=1 replicas=1\n",
 		"  compacted: partitions=3 replicas=1 cleanup.policy=compact\n",
 		"ignored: KAFKA_PORT (Kubernetes service link)",
@@ -156,9 +164,14 @@ func TestCheck(t *testing.T) {
 			t.Errorf("plan lacks %q:\n%s", want, out)
 		}
 	}
-	stock, _ := os.ReadFile(filepath.Join(dist, "config", "server.properties"))
-	have, _ := os.ReadFile(filepath.Join(dir, "config", "server.properties"))
-	if !bytes.Equal(stock, have) {
-		t.Error("check changed server.properties")
+	if _, err := os.Stat(data); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("check made %s: %v", data, err)
+	}
+	for _, f := range []string{"server.properties", "zookeeper.properties"} {
+		stock, _ := os.ReadFile(filepath.Join(dist, "config", f))
+		have, _ := os.ReadFile(filepath.Join(dir, "config", f))
+		if !bytes.Equal(stock, have) {
+			t.Errorf("check changed %s", f)
+		}
 	}
 }
