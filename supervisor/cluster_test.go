@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -425,19 +426,20 @@ func TestCheckOrdinalFromKernel(t *testing.T) {
 		}
 	}
 	cmd.Env = append(cmd.Env, "KAFKA_HOME="+dist, "SUPERVISOR_CONFIG_DIR="+filepath.Join(dir, "config"),
-		"SUPERVISOR_DATA_DIR=/var/lib/kafka", "SUPERVISOR_ROLE=zookeeper", "ZOOKEEPER_MY_ID=ordinal",
-		"ZOOKEEPER_SERVERS=zk-0.zk:2888:3888,zk-1.zk:2888:3888,zk-2.zk:2888:3888")
+		"SUPERVISOR_DATA_DIR="+filepath.Join(dir, "data"), "SUPERVISOR_ROLE=zookeeper", "ZOOKEEPER_MY_ID=ordinal",
+		"ZOOKEEPER_SERVERS=zk-0.zk:2888:3888,zk-1.zk:2888:3888,zk-2.zk:2888:3888",
+		"SUPERVISOR_HTTP_ADDR=127.0.0.1:"+strconv.Itoa(freePort(t)), "ZOOKEEPER_CLIENT_PORT="+strconv.Itoa(freePort(t)))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("check: %v\n%s", err, out)
 	}
 	for _, want := range []string{
-		"  server.1=zk-0.zk:2888:3888\n",
-		"  server.3=zk-2.zk:2888:3888\n",
-		"  initLimit=10\n",
-		"  syncLimit=5\n",
-		"  quorumListenOnAllIPs=true\n",
-		"/var/lib/kafka/zookeeper/myid: 3\n",
+		"  + server.1=zk-0.zk:2888:3888\n",
+		"  + server.3=zk-2.zk:2888:3888\n",
+		"  + initLimit=10\n",
+		"  + syncLimit=5\n",
+		"  + quorumListenOnAllIPs=true\n",
+		filepath.Join(dir, "data") + "/zookeeper/myid: 3\n",
 	} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("plan lacks %q:\n%s", want, out)
