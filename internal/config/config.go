@@ -18,12 +18,12 @@
 // SUPERVISOR_RUN_DIR defaults to <SUPERVISOR_DATA_DIR>/run. The data
 // directory is the one place a start already needs writable (logs,
 // ZooKeeper's data, the server logs), so a default there adds no new
-// requirement to a read-only container or a pod; the files are rewritten
-// at every start, so that they persist on the volume does no harm, and
-// they stay there after a failed start for whoever wants to read them. It
-// must not be inside a Kafka log directory, where the broker would take
-// it for a partition; nor may it be SUPERVISOR_CONFIG_DIR itself, which
-// would make the base the result of the last start again.
+// requirement to a read-only container or a pod. What the volume keeps
+// of them is never read, since they are written afresh at every start,
+// and after a failed start they are there to read. The run directory must
+// not be inside a Kafka log directory, where the broker would take it for
+// a partition, nor be SUPERVISOR_CONFIG_DIR itself, which would make the
+// base the result of the last start again.
 //
 // # Bases rewritten in place by earlier releases
 //
