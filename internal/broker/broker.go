@@ -1,5 +1,3 @@
-// Package broker tells when a Kafka broker is really ready: registered in
-// ZooKeeper and answering metadata requests.
 package broker
 
 import (

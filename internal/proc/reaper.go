@@ -1,5 +1,3 @@
-// Package proc starts the supervisor's children and is the only code that
-// reaps them, so that an exit status is never lost to a second waiter.
 package proc
 
 import (

@@ -1,6 +1,3 @@
-// Package server runs ZooKeeper and Kafka as supervised children: each
-// starts, is waited for until it really serves, and stops on request,
-// blocking until it is reaped so that stops happen in order.
 package server
 
 import (

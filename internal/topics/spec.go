@@ -1,6 +1,3 @@
-// Package topics parses the topics a user asks for and reconciles the
-// cluster with them: through the Kafka protocol, or for Kafka 0.8 through
-// ZooKeeper as that version's own tools do.
 package topics
 
 import (
