@@ -139,7 +139,7 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 			Common:     common,
 			ConfigFile: filepath.Join(cfg.ConfigDir, config.ZooKeeperFile),
 			Env:        cfg.ZooKeeperEnv(),
-			Output:     root.Named(logging.ZooKeeper),
+			Output:     logging.Server(root, logging.ZooKeeper, cfg.ServerLogLevel),
 			Servers:    []string{cfg.ZooKeeperLocal},
 			Last:       !cfg.Role.RunsKafka(),
 			Ensemble:   len(cfg.Ensemble) > 0,
@@ -157,7 +157,7 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 			Common:         common,
 			ConfigFile:     filepath.Join(cfg.ConfigDir, config.ServerFile),
 			Env:            cfg.KafkaEnv(),
-			Output:         root.Named(logging.Kafka),
+			Output:         logging.Server(root, logging.Kafka, cfg.ServerLogLevel),
 			ZooKeeperReady: zkReady, ZooKeeper: cfg.ZooKeeper, Chroot: cfg.ZooKeeperChroot,
 			BrokerID: cfg.BrokerID, Bootstrap: cfg.Bootstrap, Version: cfg.Sarama, Topics: cfg.Topics,
 		})
