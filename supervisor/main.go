@@ -111,7 +111,6 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 	})
 	state := &health.State{}
 	var g run.Group
-	var stoppers []interface{ Killed() bool }
 
 	// Signals: the first SIGTERM, SIGINT or SIGQUIT stops everything.
 	{
@@ -145,15 +144,13 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 			Ensemble:   len(cfg.Ensemble) > 0,
 		})
 	}
-	// Kafka: added before ZooKeeper, because run.Group interrupts actors in
-	// the order they were added and Stop blocks until the broker is reaped,
-	// so the broker's controlled shutdown still has its ZooKeeper.
+	var k *server.Kafka
 	if cfg.Role.RunsKafka() {
 		var zkReady <-chan struct{}
 		if zk != nil {
 			zkReady = zk.Ready()
 		}
-		k := server.NewKafka(server.KafkaOptions{
+		k = server.NewKafka(server.KafkaOptions{
 			Common:         common,
 			ConfigFile:     filepath.Join(cfg.ConfigDir, config.ServerFile),
 			Env:            cfg.KafkaEnv(),
@@ -161,15 +158,14 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 			ZooKeeperReady: zkReady, ZooKeeper: cfg.ZooKeeper, Chroot: cfg.ZooKeeperChroot,
 			BrokerID: cfg.BrokerID, Bootstrap: cfg.Bootstrap, Version: cfg.Sarama, Topics: cfg.Topics,
 		})
-		stoppers = append(stoppers, k)
-		g.Add(failing(state, k.Run), func(error) { k.Stop() })
 	}
-	// ZooKeeper: stopped once Kafka is gone.
-	if zk != nil {
-		stoppers = append(stoppers, zk)
-		g.Add(failing(state, zk.Run), func(error) { zk.Stop() })
-	}
-	// Health: added last, so that /readyz says "stopping" until the end.
+	// Servers: one actor, whose stop is the ordered one of server.Servers:
+	// Kafka, then ZooKeeper once the broker is reaped.
+	servers := server.NewServers(k, zk)
+	g.Add(failing(state, servers.Run), func(error) { servers.Stop() })
+	// Health: shut down only once the servers are stopped (Stop returns
+	// then, whoever called it first), so that /readyz says "stopping" until
+	// the end, in whatever order the group interrupts its actors.
 	{
 		srv := &http.Server{Handler: state.Handler(), ReadHeaderTimeout: 5 * time.Second}
 		g.Add(func() error {
@@ -178,6 +174,7 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 			}
 			return nil
 		}, func(error) {
+			servers.Stop()
 			sctx, scancel := context.WithTimeout(context.Background(), time.Second)
 			defer scancel()
 			_ = srv.Shutdown(sctx)
@@ -186,10 +183,7 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 
 	t0 := time.Now()
 	err = g.Run()
-	killed := escalated.Load()
-	for _, s := range stoppers {
-		killed = killed || s.Killed()
-	}
+	killed := escalated.Load() || servers.Killed()
 	code := exitCode(log, err, killed, time.Since(t0))
 	// As PID 1, what is left would be killed by the kernel as the supervisor
 	// exits; under another init it would be left to it. Both servers are
