@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -18,8 +19,8 @@ const seedTopic = "kafka-on-kubernetes"
 // TestSeedScenario replays the seed walkthrough with no manual step, on
 // each broker version of the matrix: one start gives ZooKeeper, Kafka and
 // the topic; a line produced with the console producer is read back by the
-// console consumer and by sarama; SIGTERM stops Kafka, then ZooKeeper, and
-// leaves nothing behind.
+// console consumer and by sarama; ZooKeeper logged no stack trace while it
+// started; SIGTERM stops Kafka, then ZooKeeper, and leaves nothing behind.
 func TestSeedScenario(t *testing.T) {
 	for _, dist := range kafkaDists(t) {
 		t.Run(distVersion(t, dist).String(), func(t *testing.T) { seedScenario(t, dist) })
@@ -126,6 +127,41 @@ func seedScenario(t *testing.T, dist string) {
 		if !strings.Contains(logs, want) {
 			t.Errorf("no log line with %q", want)
 		}
+	}
+	checkQuietZooKeeper(t, logs)
+}
+
+// zooKeeperLine is a line of ZooKeeper's relayed output; exceptionLine the
+// first line of a Java stack trace ("java.io.IOException: …").
+var (
+	zooKeeperLine = regexp.MustCompile(`^\S+ \[\w+\]\s+zookeeper: (.*)$`)
+	exceptionLine = regexp.MustCompile(`^[\w.$]*(Exception|Error)(: |$)`)
+)
+
+// checkQuietZooKeeper checks ZooKeeper's output until the supervisor was
+// ready: no stack trace, and none of the lines of a session refused
+// because ZooKeeper did not serve yet. The supervisor asks srvr first.
+func checkQuietZooKeeper(t *testing.T, logs string) {
+	t.Helper()
+	start, _, ok := strings.Cut(logs, "ready: phase=all")
+	if !ok {
+		t.Fatal("no ready: phase=all line")
+	}
+	lines := 0
+	for _, line := range strings.Split(start, "\n") {
+		m := zooKeeperLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		lines++
+		msg := m[1]
+		if strings.Contains(msg, "ZooKeeperServer not running") || strings.Contains(msg, "Close of session 0x0") ||
+			strings.HasPrefix(msg, "\tat ") || exceptionLine.MatchString(msg) {
+			t.Errorf("ZooKeeper logged at start: %s", line)
+		}
+	}
+	if lines < 10 {
+		t.Errorf("want ZooKeeper's output in the logs, have %d lines of it", lines)
 	}
 }
 

@@ -114,7 +114,6 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 	})
 	state := &health.State{}
 	var g run.Group
-	var stoppers []interface{ Killed() bool }
 
 	// Signals: the first SIGTERM, SIGINT or SIGQUIT stops everything.
 	{
@@ -142,37 +141,34 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 			Common:     common,
 			ConfigFile: filepath.Join(cfg.RunDir, config.ZooKeeperFile),
 			Env:        cfg.ZooKeeperEnv(),
-			Output:     root.Named(logging.ZooKeeper),
+			Output:     logging.Server(root, logging.ZooKeeper, cfg.ServerLogLevel),
 			Servers:    []string{cfg.ZooKeeperLocal},
 			Last:       !cfg.Role.RunsKafka(),
 			Ensemble:   len(cfg.Ensemble) > 0,
 		})
 	}
-	// Kafka: added before ZooKeeper, because run.Group interrupts actors in
-	// the order they were added and Stop blocks until the broker is reaped,
-	// so the broker's controlled shutdown still has its ZooKeeper.
+	var k *server.Kafka
 	if cfg.Role.RunsKafka() {
 		var zkReady <-chan struct{}
 		if zk != nil {
 			zkReady = zk.Ready()
 		}
-		k := server.NewKafka(server.KafkaOptions{
+		k = server.NewKafka(server.KafkaOptions{
 			Common:         common,
 			ConfigFile:     filepath.Join(cfg.RunDir, config.ServerFile),
 			Env:            cfg.KafkaEnv(),
-			Output:         root.Named(logging.Kafka),
+			Output:         logging.Server(root, logging.Kafka, cfg.ServerLogLevel),
 			ZooKeeperReady: zkReady, ZooKeeper: cfg.ZooKeeper, Chroot: cfg.ZooKeeperChroot,
 			BrokerID: cfg.BrokerID, Bootstrap: cfg.Bootstrap, Version: cfg.Sarama, Topics: cfg.Topics,
 		})
-		stoppers = append(stoppers, k)
-		g.Add(failing(state, k.Run), func(error) { k.Stop() })
 	}
-	// ZooKeeper: stopped once Kafka is gone.
-	if zk != nil {
-		stoppers = append(stoppers, zk)
-		g.Add(failing(state, zk.Run), func(error) { zk.Stop() })
-	}
-	// Health: added last, so that /readyz says "stopping" until the end.
+	// Servers: one actor, whose stop is the ordered one of server.Servers:
+	// Kafka, then ZooKeeper once the broker is reaped.
+	servers := server.NewServers(k, zk)
+	g.Add(failing(state, servers.Run), func(error) { servers.Stop() })
+	// Health: shut down only once the servers are stopped (Stop returns
+	// then, whoever called it first), so that /readyz says "stopping" until
+	// the end, in whatever order the group interrupts its actors.
 	{
 		srv := &http.Server{Handler: state.Handler(), ReadHeaderTimeout: 5 * time.Second}
 		g.Add(func() error {
@@ -181,6 +177,7 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 			}
 			return nil
 		}, func(error) {
+			servers.Stop()
 			sctx, scancel := context.WithTimeout(context.Background(), time.Second)
 			defer scancel()
 			_ = srv.Shutdown(sctx)
@@ -189,10 +186,7 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 
 	t0 := time.Now()
 	err = g.Run()
-	killed := escalated.Load()
-	for _, s := range stoppers {
-		killed = killed || s.Killed()
-	}
+	killed := escalated.Load() || servers.Killed()
 	code := exitCode(log, err, killed, time.Since(t0))
 	// As PID 1, what is left would be killed by the kernel as the supervisor
 	// exits; under another init it would be left to it. Both servers are

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/cenkalti/backoff/v5"
 	"github.com/go-zookeeper/zk"
 )
 
@@ -117,9 +118,8 @@ func watchNode(ctx context.Context, conn *zk.Conn, path string, exists bool, wai
 // Connect returns a client once the broker at addr answers a metadata
 // request that lists broker id. The caller closes the client.
 func Connect(ctx context.Context, addr string, id int, cfg *sarama.Config) (sarama.Client, error) {
-	pause := 50 * time.Millisecond
 	var last error
-	for {
+	client, err := backoff.Retry(ctx, func() (sarama.Client, error) {
 		client, err := sarama.NewClient([]string{addr}, cfg)
 		if err == nil {
 			if err = client.RefreshMetadata(); err == nil && listed(client, id) {
@@ -131,23 +131,20 @@ func Connect(ctx context.Context, addr string, id int, cfg *sarama.Config) (sara
 			client.Close()
 		}
 		last = err
-		t := time.NewTimer(pause)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return nil, fmt.Errorf("metadata from %s (last: %v): %w", addr, last, context.Cause(ctx))
-		}
-		pause = min(2*pause, time.Second)
+		return nil, err
+	}, retry()...)
+	if err != nil {
+		return nil, fmt.Errorf("metadata from %s (last: %v): %w", addr, last, err)
 	}
+	return client, nil
 }
 
 // Ping returns an open connection to the broker at addr once it answers a
 // metadata request. It is the readiness check for Kafka 0.8, whose
 // metadata lists no broker until a topic exists. The caller closes it.
 func Ping(ctx context.Context, addr string, cfg *sarama.Config) (*sarama.Broker, error) {
-	pause := 50 * time.Millisecond
-	for {
+	var last error
+	b, err := backoff.Retry(ctx, func() (*sarama.Broker, error) {
 		b := sarama.NewBroker(addr)
 		err := b.Open(cfg)
 		if err == nil {
@@ -156,14 +153,21 @@ func Ping(ctx context.Context, addr string, cfg *sarama.Config) (*sarama.Broker,
 			}
 			b.Close()
 		}
-		t := time.NewTimer(pause)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return nil, fmt.Errorf("metadata from %s (last: %v): %w", addr, err, context.Cause(ctx))
-		}
-		pause = min(2*pause, time.Second)
+		last = err
+		return nil, err
+	}, retry()...)
+	if err != nil {
+		return nil, fmt.Errorf("metadata from %s (last: %v): %w", addr, last, err)
+	}
+	return b, nil
+}
+
+// retry is how the waits for a broker's answer retry: from 50 ms, doubling
+// up to a second, until their context ends.
+func retry() []backoff.RetryOption {
+	return []backoff.RetryOption{
+		backoff.WithBackOff(&backoff.ExponentialBackOff{InitialInterval: 50 * time.Millisecond, Multiplier: 2, MaxInterval: time.Second}),
+		backoff.WithMaxElapsedTime(0),
 	}
 }
 

@@ -94,6 +94,8 @@ type Config struct {
 	StartTimeout time.Duration
 	LogFormat    string
 	LogLevel     hclog.Level
+	// ServerLogLevel filters the servers' relayed output lines.
+	ServerLogLevel hclog.Level
 	// Restart says what happens when a child exits on its own.
 	Restart Restart
 
@@ -235,6 +237,10 @@ func Load(env []string) (*Config, error) {
 	level := e.get("SUPERVISOR_LOG_LEVEL", "info")
 	if c.LogLevel = hclog.LevelFromString(level); c.LogLevel == hclog.NoLevel {
 		return nil, &Error{"SUPERVISOR_LOG_LEVEL", fmt.Sprintf("%q is not a level", level), "trace, debug, info, warn or error"}
+	}
+	serverLevel := e.get("SUPERVISOR_SERVER_LOG_LEVEL", "info")
+	if c.ServerLogLevel = hclog.LevelFromString(serverLevel); c.ServerLogLevel == hclog.NoLevel {
+		return nil, &Error{"SUPERVISOR_SERVER_LOG_LEVEL", fmt.Sprintf("%q is not a level", serverLevel), "trace, debug, info, warn or error"}
 	}
 	if err := c.loadVersion(e); err != nil {
 		return nil, err

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/cenkalti/backoff/v5"
 )
 
 // RestartPolicy says whether a child that exits on its own is started again.
@@ -37,13 +39,11 @@ func (r Restart) String() string {
 	return fmt.Sprintf("%s (limit %d, backoff %s doubling up to %s)", r.Policy, r.Limit, r.Backoff, MaxBackoff)
 }
 
-// Delay is the wait before the nth restart in a row (from 1).
-func (r Restart) Delay(n int) time.Duration {
-	d := r.Backoff
-	for i := 1; i < n && d < MaxBackoff; i++ {
-		d *= 2
-	}
-	return min(d, MaxBackoff)
+// Waits returns the waits before each restart in a row: Backoff, then
+// twice as long each time, up to MaxBackoff. Reset starts a new row.
+func (r Restart) Waits() *backoff.ExponentialBackOff {
+	first := min(r.Backoff, MaxBackoff)
+	return &backoff.ExponentialBackOff{InitialInterval: first, Multiplier: 2, MaxInterval: MaxBackoff}
 }
 
 // MaxBackoff caps the wait between two restarts of a child.

@@ -46,14 +46,32 @@ func TestLoadRestart(t *testing.T) {
 	}
 }
 
-func TestRestartDelay(t *testing.T) {
-	r := Restart{Policy: RestartOnFailure, Limit: 10, Backoff: 5 * time.Second}
-	for n, want := range map[int]time.Duration{1: 5 * time.Second, 2: 10 * time.Second, 3: 20 * time.Second,
-		4: 40 * time.Second, 5: MaxBackoff, 9: MaxBackoff} {
-		if have := r.Delay(n); want != have {
-			t.Errorf("restart %d: want %s, have %s", n, want, have)
-		}
+func TestRestartWaits(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		backoff time.Duration
+		want    []time.Duration // before restarts 1, 2, 3…
+	}{
+		{"doubling up to the cap", 5 * time.Second,
+			[]time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second, 40 * time.Second, MaxBackoff, MaxBackoff, MaxBackoff}},
+		{"from a second", time.Second,
+			[]time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second, 32 * time.Second, MaxBackoff}},
+		{"above the cap", 5 * time.Minute, []time.Duration{MaxBackoff, MaxBackoff}},
+		{"none", 0, []time.Duration{0, 0, 0}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			waits := Restart{Policy: RestartOnFailure, Limit: 10, Backoff: tc.backoff}.Waits()
+			for round := range 2 { // a new row starts from the first wait again
+				for n, want := range tc.want {
+					if have := waits.NextBackOff(); want != have {
+						t.Errorf("row %d, restart %d: want %s, have %s", round+1, n+1, want, have)
+					}
+				}
+				waits.Reset()
+			}
+		})
 	}
+	r := Restart{Policy: RestartOnFailure, Limit: 10, Backoff: 5 * time.Second}
 	if want, have := "on-failure (limit 10, backoff 5s doubling up to 1m0s)", r.String(); want != have {
 		t.Errorf("want %q, have %q", want, have)
 	}

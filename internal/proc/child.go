@@ -106,15 +106,22 @@ func (r *Reaper) Start(spec Spec) (*Child, error) {
 // pieces, so that no output can stop the reading and block the child.
 const maxLine = 64 * 1024
 
-// copyLines logs each line of r at the level its log4j layout names, until
-// r ends.
+// copyLines logs each line of r at the level the server gave it, until r
+// ends. A log4j line names its level after its date ("[2024-01-01 …] WARN
+// …"); a line without one continues the line before (a stack frame, an
+// entry of "KafkaConfig values:") and takes that line's level, so that
+// a warning's stack trace is shown or hidden with the warning.
 func (c *Child) copyLines(r io.Reader, log hclog.Logger) {
 	br := bufio.NewReaderSize(r, maxLine)
+	level := hclog.Info
 	for {
 		chunk, err := br.ReadSlice('\n')
 		if len(chunk) > 0 {
 			line := strings.TrimSuffix(string(chunk), "\n")
-			log.Log(levelOf(line), line)
+			if l, ok := levelOf(line); ok {
+				level = l
+			}
+			log.Log(level, line)
 			c.mu.Lock()
 			c.tail = append(c.tail, line)
 			if len(c.tail) > tailLines {
@@ -128,23 +135,26 @@ func (c *Child) copyLines(r io.Reader, log hclog.Logger) {
 	}
 }
 
-// levelOf reads the level from a log4j line such as "[2024-01-01 …] WARN …".
-func levelOf(line string) hclog.Level {
-	_, rest, ok := strings.Cut(line, "] ")
-	if !ok || !strings.HasPrefix(line, "[") {
-		return hclog.Info
+// log4jLevels maps the levels of log4j's layout to the logger's.
+var log4jLevels = map[string]hclog.Level{
+	"TRACE": hclog.Trace, "DEBUG": hclog.Debug, "INFO": hclog.Info,
+	"WARN": hclog.Warn, "ERROR": hclog.Error, "FATAL": hclog.Error,
+}
+
+// levelOf reads the level from a log4j line such as "[2024-01-01 …] WARN …",
+// the layout of Kafka's config/log4j.properties ("[%d] %p %m (%c)%n") in
+// every version. ok is false for a line without one.
+func levelOf(line string) (level hclog.Level, ok bool) {
+	if !strings.HasPrefix(line, "[") {
+		return hclog.NoLevel, false
 	}
-	switch {
-	case strings.HasPrefix(rest, "ERROR "), strings.HasPrefix(rest, "FATAL "):
-		return hclog.Error
-	case strings.HasPrefix(rest, "WARN "):
-		return hclog.Warn
-	case strings.HasPrefix(rest, "DEBUG "):
-		return hclog.Debug
-	case strings.HasPrefix(rest, "TRACE "):
-		return hclog.Trace
+	_, rest, found := strings.Cut(line, "] ")
+	if !found {
+		return hclog.NoLevel, false
 	}
-	return hclog.Info
+	word, _, _ := strings.Cut(strings.TrimLeft(rest, " "), " ")
+	level, ok = log4jLevels[word]
+	return level, ok
 }
 
 // Name is the child's name.

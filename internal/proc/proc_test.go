@@ -119,24 +119,6 @@ func TestOutputAndTail(t *testing.T) {
 	}
 }
 
-func TestLevelOf(t *testing.T) {
-	for _, tc := range []struct {
-		line string
-		want hclog.Level
-	}{
-		{"[2024-01-01 00:00:00,000] ERROR boom (x)", hclog.Error},
-		{"[2024-01-01 00:00:00,000] WARN hmm (x)", hclog.Warn},
-		{"[2024-01-01 00:00:00,000] INFO fine (x)", hclog.Info},
-		{"[2024-01-01 00:00:00,000] DEBUG detail (x)", hclog.Debug},
-		{"ERROR without brackets", hclog.Info},
-		{"\tat org.apache.Foo(Foo.java:1)", hclog.Info},
-	} {
-		if want, have := tc.want, levelOf(tc.line); want != have {
-			t.Errorf("%q: want %s, have %s", tc.line, want, have)
-		}
-	}
-}
-
 // TestStopGrace: a child that ends on SIGTERM is not killed; one that
 // ignores it is killed after the grace.
 func TestStopGrace(t *testing.T) {

@@ -1,6 +1,7 @@
 // Package server runs ZooKeeper and Kafka as supervised children: each
 // starts, is waited for until it really serves, and stops on request,
-// blocking until it is reaped so that stops happen in order.
+// blocking until it is reaped. Servers runs both and owns the one order
+// they stop in: Kafka, then ZooKeeper.
 //
 // # Restarts
 //

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
+
 	"github.com/kafka-on-kubernetes/supervisor/internal/health"
 	"github.com/kafka-on-kubernetes/supervisor/internal/proc"
 	"github.com/kafka-on-kubernetes/supervisor/internal/quorum"
@@ -61,26 +63,24 @@ func (z *ZooKeeper) member(child *proc.Child, t0 time.Time) error {
 // firstAnswer asks addr its mode until it answers, or ctx ends. A server
 // that refuses srvr could never be found ready: that is an error at once.
 func firstAnswer(ctx context.Context, addr string) (quorum.Mode, error) {
-	pause := 50 * time.Millisecond
-	for {
+	var last error
+	mode, err := backoff.Retry(ctx, func() (quorum.Mode, error) {
 		actx, cancel := context.WithTimeout(ctx, askTimeout)
+		defer cancel()
 		mode, err := quorum.Ask(actx, addr)
-		cancel()
-		switch {
-		case err == nil:
-			return mode, nil
-		case errors.Is(err, quorum.ErrNotAllowed):
-			return "", fmt.Errorf("zookeeper at %s: %w: add srvr to ZOOKEEPER_4LW_COMMANDS_WHITELIST", addr, err)
+		if errors.Is(err, quorum.ErrNotAllowed) {
+			return "", backoff.Permanent(fmt.Errorf("zookeeper at %s: %w: add srvr to ZOOKEEPER_4LW_COMMANDS_WHITELIST", addr, err))
 		}
-		t := time.NewTimer(pause)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return "", fmt.Errorf("zookeeper at %s does not answer (last: %v): %w", addr, err, context.Cause(ctx))
+		if err != nil && ctx.Err() == nil {
+			last = err
 		}
-		pause = min(2*pause, time.Second)
+		return mode, err
+	}, backoff.WithBackOff(&backoff.ExponentialBackOff{InitialInterval: 50 * time.Millisecond, Multiplier: 2, MaxInterval: time.Second}),
+		backoff.WithMaxElapsedTime(0))
+	if err != nil && ctx.Err() != nil {
+		return "", fmt.Errorf("zookeeper at %s does not answer (last: %v): %w", addr, last, context.Cause(ctx))
 	}
+	return mode, err
 }
 
 // follow asks the member its mode until ctx ends, and moves the readiness

@@ -74,6 +74,7 @@ const restartReset = 5 * time.Minute
 // once learns how many restarts in a row this is, 0 for the first start.
 func (s *supervised) supervise(once func(restart int) error) error {
 	restart := 0
+	waits := s.Restart.Waits()
 	for {
 		t0 := time.Now()
 		err := once(restart)
@@ -83,6 +84,7 @@ func (s *supervised) supervise(once func(restart int) error) error {
 		}
 		if time.Since(t0) >= restartReset {
 			restart = 0
+			waits.Reset()
 		}
 		restart++
 		s.Health.Down(s.spec.Name)
@@ -90,7 +92,7 @@ func (s *supervised) supervise(once func(restart int) error) error {
 			s.Log.Error("restart limit reached", "child", s.spec.Name, "limit", s.Restart.Limit)
 			return err
 		}
-		delay := s.Restart.Delay(restart)
+		delay := waits.NextBackOff()
 		s.Log.Warn("restarting", "child", s.spec.Name, "status", exit.Status.String(),
 			"restart", restart, "limit", s.Restart.Limit, "in", delay, "last_lines", strings.Join(exit.Tail, "\n"))
 		timer := time.NewTimer(delay)

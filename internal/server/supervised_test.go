@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -123,5 +124,23 @@ func TestSuperviseStopDuringBackoff(t *testing.T) {
 	}
 	if want, have := 1, calls; want != have {
 		t.Errorf("calls: want %d, have %d", want, have)
+	}
+}
+
+// TestSuperviseWaitsDouble: each restart in a row waits twice as long as
+// the one before (SUPERVISOR_RESTART_BACKOFF).
+func TestSuperviseWaitsDouble(t *testing.T) {
+	s, _, out := newTestSupervised(config.Restart{Policy: config.RestartOnFailure, Limit: 3, Backoff: time.Millisecond})
+	if err := s.supervise(func(int) error { return died }); !errors.Is(err, died) {
+		t.Fatalf("want the child's exit after the limit, have %v", err)
+	}
+	var have []string
+	for _, line := range strings.Split(out.String(), "\n") {
+		if _, after, ok := strings.Cut(line, " in="); ok && strings.Contains(line, "restarting:") {
+			have = append(have, strings.Fields(after)[0])
+		}
+	}
+	if want := []string{"1ms", "2ms", "4ms"}; !slices.Equal(want, have) {
+		t.Errorf("waits: want %q, have %q\n%s", want, have, out.String())
 	}
 }

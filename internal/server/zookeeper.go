@@ -17,7 +17,7 @@ type ZooKeeperOptions struct {
 	ConfigFile string
 	Env        []string     // the child's environment
 	Output     hclog.Logger // the child's output
-	Servers    []string     // where it serves, to wait for a session
+	Servers    []string     // where it serves, to wait until it does
 	// Last says no Kafka follows: serving ZooKeeper is the ready state.
 	Last bool
 	// Ensemble says ZooKeeper is a member of an ensemble: it serves only
@@ -66,12 +66,11 @@ func (z *ZooKeeper) runOnce(restart int) error {
 		z.Health.SetPhase(health.WaitingZooKeeper)
 	}
 	wctx, cancel := z.watch(child)
-	conn, err := zkwait.Wait(wctx, z.opts.Servers, z.Log)
+	err = zkwait.Ready(wctx, z.opts.Servers, z.Log)
 	cancel()
 	if err != nil {
 		return z.failed(child, err)
 	}
-	conn.Close()
 	z.Log.Info("ready", "phase", "zookeeper", "took", since(t0))
 	z.readyOnce.Do(func() { close(z.ready) })
 	z.Health.Up(z.spec.Name)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/cenkalti/backoff/v5"
 
 	"github.com/hashicorp/go-hclog"
 )
@@ -106,21 +107,23 @@ func Reconcile(ctx context.Context, c Cluster, specs []Spec, log hclog.Logger) e
 	for _, s := range specs {
 		keys[s.Name] = slices.Sorted(maps.Keys(s.Config))
 	}
-	pause := 50 * time.Millisecond
-	for {
-		again, err := reconcileOnce(ctx, c, specs, keys, log)
-		if err != nil {
-			return err
+	var again, failed error
+	_, err := backoff.Retry(ctx, func() (struct{}, error) {
+		again, failed = reconcileOnce(ctx, c, specs, keys, log)
+		if failed != nil {
+			return struct{}{}, backoff.Permanent(failed)
 		}
-		if again == nil {
-			return waitLeaders(ctx, c, specs)
-		}
-		log.Debug("topics: asking again", "why", again)
-		if err := sleep(ctx, pause); err != nil {
-			return fmt.Errorf("topics: %w (%w)", again, err)
-		}
-		pause = min(2*pause, time.Second)
+		return struct{}{}, again
+	}, retry(50*time.Millisecond, time.Second, func(err error, d time.Duration) {
+		log.Debug("topics: asking again", "why", err, "in", d)
+	})...)
+	switch {
+	case failed != nil:
+		return failed
+	case err != nil:
+		return fmt.Errorf("topics: %w (%w)", again, err)
 	}
+	return waitLeaders(ctx, c, specs)
 }
 
 // reconcileOnce describes the topics, plans and applies the plan. It
@@ -162,12 +165,16 @@ func reconcileOnce(ctx context.Context, c Cluster, specs []Spec, keys map[string
 // brokers than are live. It returns false, having created nothing, when a
 // topic turned out to exist already.
 func create(ctx context.Context, c Cluster, specs []Spec, log hclog.Logger) (bool, error) {
+	if len(specs) == 0 {
+		return true, nil
+	}
 	pending := specs
-	pause := 100 * time.Millisecond
-	for len(pending) > 0 {
+	var failed error
+	created, err := backoff.Retry(ctx, func() (bool, error) {
 		again, existed, err := c.Create(ctx, pending)
 		if err != nil {
-			return false, fmt.Errorf("topics: create: %w", err)
+			failed = fmt.Errorf("topics: create: %w", err)
+			return false, backoff.Permanent(failed)
 		}
 		for _, s := range pending {
 			done := func(a Spec) bool { return a.Name == s.Name }
@@ -180,16 +187,22 @@ func create(ctx context.Context, c Cluster, specs []Spec, log hclog.Logger) (boo
 			return false, nil
 		}
 		if pending = again; len(pending) == 0 {
-			break
+			return true, nil
 		}
 		log.Info("waiting for brokers: more replicas asked for than brokers live", "topics", len(pending))
-		if err := sleep(ctx, pause); err != nil {
-			return false, fmt.Errorf("topics: %s and %d more need more brokers than are live: %w", pending[0].Name, len(pending)-1, err)
-		}
-		pause = min(2*pause, 2*time.Second)
+		return false, errTooFewBrokers
+	}, retry(100*time.Millisecond, 2*time.Second, nil)...)
+	switch {
+	case failed != nil:
+		return false, failed
+	case err != nil:
+		return false, fmt.Errorf("topics: %s and %d more need more brokers than are live: %w", pending[0].Name, len(pending)-1, err)
 	}
-	return true, nil
+	return created, nil
 }
+
+// errTooFewBrokers says topics were not created for want of live brokers.
+var errTooFewBrokers = errors.New("more replicas than live brokers")
 
 // apply raises partition counts and sets configs of existing topics. A
 // change the broker's version cannot make is logged and left.
@@ -236,10 +249,11 @@ func waitLeaders(ctx context.Context, c Cluster, specs []Spec) error {
 	for _, s := range specs {
 		names[s.Name] = nil
 	}
-	pause := 10 * time.Millisecond
-	for {
+	var missing []string
+	var last error
+	_, err := backoff.Retry(ctx, func() (struct{}, error) {
 		have, err := c.Describe(ctx, names)
-		var missing []string
+		missing = missing[:0]
 		for _, s := range specs {
 			t, ok := have[s.Name]
 			if err != nil || !ok || t.Leaderless > 0 || t.Partitions < s.Partitions {
@@ -247,14 +261,19 @@ func waitLeaders(ctx context.Context, c Cluster, specs []Spec) error {
 			}
 		}
 		if len(missing) == 0 {
-			return nil
+			return struct{}{}, nil
 		}
-		if serr := sleep(ctx, pause); serr != nil {
-			return fmt.Errorf("topics %v have no leader yet (last error: %v): %w", missing, err, serr)
-		}
-		pause = min(2*pause, 100*time.Millisecond)
+		last = err
+		return struct{}{}, errNoLeader
+	}, retry(10*time.Millisecond, 100*time.Millisecond, nil)...)
+	if err != nil {
+		return fmt.Errorf("topics %v have no leader yet (last error: %v): %w", missing, last, err)
 	}
+	return nil
 }
+
+// errNoLeader says partitions have no leader yet.
+var errNoLeader = errors.New("partitions without a leader")
 
 // transient says whether err may pass if asked again: the controller
 // moved or is not known yet, or a connection failed or timed out.
@@ -272,13 +291,15 @@ func transient(err error) bool {
 	return errors.As(err, &netErr)
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return context.Cause(ctx)
+// retry backs off from first, doubling up to limit, until ctx ends; notify,
+// when set, learns of each error that is retried.
+func retry(first, limit time.Duration, notify backoff.Notify) []backoff.RetryOption {
+	opts := []backoff.RetryOption{
+		backoff.WithBackOff(&backoff.ExponentialBackOff{InitialInterval: first, Multiplier: 2, MaxInterval: limit}),
+		backoff.WithMaxElapsedTime(0),
 	}
+	if notify != nil {
+		opts = append(opts, backoff.WithNotify(notify))
+	}
+	return opts
 }
