@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run.sh: run the supervisor locally against the assembled distribution,
-# as the image would, with its data and configuration under ./run. Once it
+# as the image would, with its data under ./run (the distribution's own
+# config/ is the read-only base; the effective files go to ./run/data/run). Once it
 # is ready, print commands to try, built from the ports and topic it runs
 # with. Ctrl-C (or SIGTERM) is passed on to the supervisor once, which
 # stops Kafka, then ZooKeeper; run.sh exits with the supervisor's code.
@@ -9,11 +10,8 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dist="$("$repo_root/scripts/kafka-dist.sh" "${KAFKA_VERSION:-3.9.1}")"
 run_dir="$repo_root/run"
 mkdir -p "$run_dir"
-# A copy of the stock configuration, which the supervisor rewrites in place.
-[[ -d "$run_dir/config" ]] || cp -r "$dist/config" "$run_dir/config"
 
 export KAFKA_HOME="$dist"
-export SUPERVISOR_CONFIG_DIR="$run_dir/config"
 export SUPERVISOR_DATA_DIR="$run_dir/data"
 export KAFKA_CREATE_TOPICS="${KAFKA_CREATE_TOPICS:-kafka-on-kubernetes:1:1}"
 supervisor="$repo_root/bin/supervisor"
