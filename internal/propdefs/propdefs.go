@@ -80,7 +80,7 @@ type Set struct {
 	Server string
 	// Product names whose definitions these are: "Kafka 3.9.1" or
 	// "ZooKeeper 3.8.4".
-	Product string
+	Product  string
 	defs     map[string]Def
 	families []Def
 }
