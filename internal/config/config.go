@@ -146,6 +146,9 @@ func Load(env []string) (*Config, error) {
 	c := &Config{Env: env}
 	e := c.lookup(env)
 	var err error
+	if err := checkSupervisorVars(e); err != nil {
+		return nil, err
+	}
 
 	// Paths that are not properties, so that render would not catch them.
 	for _, v := range []string{"KAFKA_HOME", "SUPERVISOR_CONFIG_DIR", "SUPERVISOR_DATA_DIR", "LOG_DIR"} {
@@ -271,8 +274,11 @@ func (c *Config) loadZooKeeper(e env, environ []string) error {
 		return err
 	}
 	set = append(set, ensemble...)
-	extra, err := envprops.FromEnv(environ, envprops.ZooKeeperPrefix, reservedZooKeeper, append(file.Keys(), envprops.ZooKeeperKeys...))
+	extra, err := envprops.FromEnv(environ, envprops.ZooKeeperPrefix, reservedZooKeeper, append(file.Keys(), c.zooKeeperKeys()...))
 	if err != nil {
+		return err
+	}
+	if err := c.checkProps(e, "zookeeper", set, extra); err != nil {
 		return err
 	}
 	c.ZooKeeperProps = merge(set, extra)
@@ -344,6 +350,9 @@ func (c *Config) loadKafka(e env, environ []string) error {
 	}
 	extra, err := envprops.FromEnv(environ, envprops.KafkaPrefix, reservedKafka, nil)
 	if err != nil {
+		return err
+	}
+	if err := c.checkProps(e, "kafka", set, extra); err != nil {
 		return err
 	}
 	c.KafkaProps = merge(set, extra)
