@@ -34,6 +34,13 @@
 // shipped authorizers read (super.users, allow.everyone.if.no.acl.found,
 // "authorizer.zookeeper.*"), which no ConfigDef lists.
 //
+// The supervisor checks every KAFKA_ and ZOOKEEPER_ variable's property
+// with a Set before it starts anything. The variable
+// SUPERVISOR_EXTRA_PROPERTIES names what no definition lists (a plugin's
+// keys, a custom family): property names, or prefixes ending in "*",
+// separated by commas, written as given and unchecked, while every other
+// name is still checked.
+//
 // A Kafka version without its own list uses the nearest lower list of the
 // same major version (0.x counts 0.8, 0.9… as majors); a version with no
 // such list has no definitions (ErrNoDefinitions).
