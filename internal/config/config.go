@@ -124,8 +124,9 @@ var launchVars = []string{"HEAP_OPTS", "OPTS", "JVM_PERFORMANCE_OPTS", "GC_LOG_O
 
 // reservedKafka are KAFKA_ variables that are not broker properties: the
 // launch scripts' own, the supervisor's, the four that Load translates
-// by broker version, and the broker id, which may be "ordinal".
-var reservedKafka = reserved("HOME", "VERSION", "CREATE_TOPICS", "TOPICS_FILE", "HOST_NAME", "PORT", "ADVERTISED_HOST_NAME", "ADVERTISED_PORT", "BROKER_ID")
+// by broker version, the broker id, which may be "ordinal", and the cache
+// of scripts/kafka-dist.sh, which `make run` users have set.
+var reservedKafka = reserved("HOME", "VERSION", "CREATE_TOPICS", "TOPICS_FILE", "HOST_NAME", "PORT", "ADVERTISED_HOST_NAME", "ADVERTISED_PORT", "BROKER_ID", "DIST_CACHE")
 
 // reservedZooKeeper are ZOOKEEPER_ variables that are not ZooKeeper properties.
 var reservedZooKeeper = reserved("SERVERS", "MY_ID")
