@@ -5,7 +5,7 @@ KAFKA_VERSION ?= 3.9.1
 KAFKA_MATRIX ?= 0.8.2.1 2.8.2 3.9.1
 GO ?= go
 
-.PHONY: build run test bench dist dists image clean
+.PHONY: build run test bench dist dists propdefs image clean
 
 ## build: the static, trimmed supervisor binary in bin/
 build:
@@ -28,6 +28,10 @@ test: build dists
 ## dists: the distributions of every matrix version (cached in .cache/)
 dists:
 	for v in $(KAFKA_VERSION) $(KAFKA_MATRIX); do scripts/kafka-dist.sh $$v >/dev/null || exit 1; done
+
+## propdefs: regenerate internal/propdefs/data from the jars of every matrix version
+propdefs:
+	scripts/propdefs.sh $(KAFKA_MATRIX)
 
 ## bench: benchmarks against the real broker; each repeats its own runs and prints medians
 bench: build

@@ -179,7 +179,8 @@ func checkEnv(w workload, vars variables) []error {
 			defined[e.Name] = true
 		}
 		for _, e := range c.Env {
-			if !vars.documented(e.Name) && !referenced[e.Name] {
+			// config.Load refuses an unknown SUPERVISOR_ name itself (checkConfig).
+			if !vars.documented(e.Name) && !referenced[e.Name] && !strings.HasPrefix(e.Name, "SUPERVISOR_") {
 				errs = append(errs, fmt.Errorf("%s: %s is not a variable of the supervisor (README, Environment)", where, e.Name))
 			}
 		}

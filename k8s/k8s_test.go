@@ -158,7 +158,7 @@ var brokenFixtures = []struct {
 	{"liveness-port.yaml", "livenessProbe port 9092 is not the supervisor's 8080"},
 	{"probe-http-addr.yaml", "readinessProbe port health is not the supervisor's 8081"},
 	{"no-liveness.yaml", "no livenessProbe"},
-	{"unknown-variable.yaml", "SUPERVISOR_STOP_TIMOUT is not a variable of the supervisor"},
+	{"unknown-variable.yaml", "SUPERVISOR_STOP_TIMOUT: no such variable; did you mean SUPERVISOR_STOP_TIMEOUT?"},
 	{"undefined-reference.yaml", "refers to $(POD_IP), which is not defined before it"},
 	{"short-grace.yaml", "does not cover the ordered stop of 24s"},
 	{"long-stop-timeout.yaml", "does not cover the ordered stop of 40s"},

@@ -170,8 +170,9 @@ var launchVars = []string{"HEAP_OPTS", "OPTS", "JVM_PERFORMANCE_OPTS", "GC_LOG_O
 
 // reservedKafka are KAFKA_ variables that are not broker properties: the
 // launch scripts' own, the supervisor's, the four that Load translates
-// by broker version, and the broker id, which may be "ordinal".
-var reservedKafka = reserved("HOME", "VERSION", "CREATE_TOPICS", "TOPICS_FILE", "HOST_NAME", "PORT", "ADVERTISED_HOST_NAME", "ADVERTISED_PORT", "BROKER_ID")
+// by broker version, the broker id, which may be "ordinal", and the cache
+// of scripts/kafka-dist.sh, which `make run` users have set.
+var reservedKafka = reserved("HOME", "VERSION", "CREATE_TOPICS", "TOPICS_FILE", "HOST_NAME", "PORT", "ADVERTISED_HOST_NAME", "ADVERTISED_PORT", "BROKER_ID", "DIST_CACHE")
 
 // reservedZooKeeper are ZOOKEEPER_ variables that are not ZooKeeper properties.
 var reservedZooKeeper = reserved("SERVERS", "MY_ID")
@@ -193,6 +194,9 @@ func Load(env []string) (*Config, error) {
 	c := &Config{Env: env}
 	e := c.lookup(env)
 	var err error
+	if err := checkSupervisorVars(e); err != nil {
+		return nil, err
+	}
 
 	// Paths that are not properties, so that render would not catch them.
 	for _, v := range []string{"KAFKA_HOME", "SUPERVISOR_CONFIG_DIR", "SUPERVISOR_DATA_DIR", "SUPERVISOR_RUN_DIR", "LOG_DIR"} {
@@ -326,8 +330,11 @@ func (c *Config) loadZooKeeper(e env, environ []string) error {
 		return err
 	}
 	set = append(set, ensemble...)
-	extra, err := envprops.FromEnv(environ, envprops.ZooKeeperPrefix, reservedZooKeeper, append(file.Keys(), envprops.ZooKeeperKeys...))
+	extra, err := envprops.FromEnv(environ, envprops.ZooKeeperPrefix, reservedZooKeeper, append(file.Keys(), c.zooKeeperKeys()...))
 	if err != nil {
+		return err
+	}
+	if err := c.checkProps(e, "zookeeper", set, extra); err != nil {
 		return err
 	}
 	c.ZooKeeperProps = merge(set, extra)
@@ -399,6 +406,9 @@ func (c *Config) loadKafka(e env, environ []string) error {
 	}
 	extra, err := envprops.FromEnv(environ, envprops.KafkaPrefix, reservedKafka, nil)
 	if err != nil {
+		return err
+	}
+	if err := c.checkProps(e, "kafka", set, extra); err != nil {
 		return err
 	}
 	c.KafkaProps = merge(set, extra)

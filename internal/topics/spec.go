@@ -28,14 +28,18 @@ const maxNameLen = 249
 
 // Parse reads KAFKA_CREATE_TOPICS: comma-separated entries of the form
 // name:partitions:replicas[:cleanup.policy], as the community images take
-// it. Blank entries are ignored; a repeated name is an error.
+// it. A blank list has no topics; a blank entry (a trailing comma) or a
+// repeated name is an error.
 func Parse(list string) ([]Spec, error) {
 	var specs []Spec
+	if strings.TrimSpace(list) == "" {
+		return nil, nil
+	}
 	seen := make(map[string]bool)
-	for _, entry := range strings.Split(list, ",") {
+	for i, entry := range strings.Split(list, ",") {
 		entry = strings.TrimSpace(entry)
 		if entry == "" {
-			continue
+			return nil, fmt.Errorf("%w: entry %d is empty", ErrSpec, i+1)
 		}
 		s, err := parseEntry(entry)
 		if err != nil {

@@ -1,0 +1,168 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/kafka-on-kubernetes/supervisor/internal/envprops"
+	"github.com/kafka-on-kubernetes/supervisor/internal/propdefs"
+	"github.com/kafka-on-kubernetes/supervisor/internal/props"
+)
+
+// supervisorVars are the SUPERVISOR_ variables the supervisor reads; any
+// other is refused as a typo.
+var supervisorVars = []string{
+	"SUPERVISOR_ROLE", "SUPERVISOR_CONFIG_DIR", "SUPERVISOR_DATA_DIR", "SUPERVISOR_RUN_DIR",
+	"SUPERVISOR_HTTP_ADDR", "SUPERVISOR_STOP_TIMEOUT", "SUPERVISOR_START_TIMEOUT",
+	"SUPERVISOR_LOG_FORMAT", "SUPERVISOR_LOG_LEVEL", "SUPERVISOR_SERVER_LOG_LEVEL",
+	"SUPERVISOR_RESTART", "SUPERVISOR_RESTART_LIMIT", "SUPERVISOR_RESTART_BACKOFF",
+	extraVar,
+}
+
+// extraVar lists properties the definitions do not know (a plugin's, an
+// authorizer's): names, or prefixes ending in "*", separated by commas.
+// They are written as given, unchecked.
+const extraVar = "SUPERVISOR_EXTRA_PROPERTIES"
+
+// checkSupervisorVars refuses a SUPERVISOR_ variable the supervisor does
+// not read, suggesting the nearest one it does.
+func checkSupervisorVars(e env) error {
+	var names []string
+	for name := range e {
+		if strings.HasPrefix(name, "SUPERVISOR_") && !slices.Contains(supervisorVars, name) {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	sort.Strings(names)
+	if near := propdefs.Nearest(names[0], supervisorVars); near != "" {
+		return &Error{Var: names[0], Msg: fmt.Sprintf("no such variable; did you mean %s?", near)}
+	}
+	return &Error{names[0], "no such variable", "one of " + strings.Join(supervisorVars, ", ")}
+}
+
+// extraName is one entry of SUPERVISOR_EXTRA_PROPERTIES.
+var extraName = regexp.MustCompile(`^[A-Za-z0-9_.-]+\*?$`)
+
+// extraProperties reads SUPERVISOR_EXTRA_PROPERTIES.
+func extraProperties(e env) ([]string, error) {
+	v := e.get(extraVar, "")
+	if v == "" {
+		return nil, nil
+	}
+	var out []string
+	for _, n := range strings.Split(v, ",") {
+		n = strings.TrimSpace(n)
+		if !extraName.MatchString(n) {
+			return nil, &Error{extraVar, fmt.Sprintf("%q is not a property name", n), "property names or prefixes ending in *, separated by commas"}
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// checkProps checks the properties the variables set against the
+// definitions of the server of c.Version (see package propdefs): an
+// unknown name is refused with the nearest known variable, a bad value
+// with its type. A name in SUPERVISOR_EXTRA_PROPERTIES is not checked,
+// nor an empty variable that leaves the supervisor's default alone (see
+// merge). Without definitions for the version, nothing is checked.
+func (c *Config) checkProps(e env, server string, defaults []props.KV, extra []envprops.Property) error {
+	get, prefix, reserved := propdefs.Broker, envprops.KafkaPrefix, reservedKafka
+	if server == "zookeeper" {
+		get, prefix, reserved = propdefs.ZooKeeper, envprops.ZooKeeperPrefix, reservedZooKeeper
+	}
+	set, err := get(c.Version)
+	if errors.Is(err, propdefs.ErrNoDefinitions) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	allowed, err := extraProperties(e)
+	if err != nil {
+		return err
+	}
+	for _, p := range extra {
+		if p.Value == "" && slices.ContainsFunc(defaults, func(kv props.KV) bool { return kv.Key == p.Key }) {
+			continue
+		}
+		if slices.ContainsFunc(allowed, func(a string) bool {
+			prefix, family := strings.CutSuffix(a, "*")
+			return a == p.Key || family && strings.HasPrefix(p.Key, prefix)
+		}) {
+			continue
+		}
+		err := set.Check(p.Key, p.Value)
+		var unknown *propdefs.UnknownError
+		if errors.As(err, &unknown) {
+			if near := nearestVar(set, prefix, reserved, p.Var); near != "" {
+				return &Error{Var: p.Var, Msg: fmt.Sprintf("%v; did you mean %s?", err, near)}
+			}
+			return &Error{p.Var, err.Error(), "a property of " + set.String() + ", or its name in " + extraVar}
+		}
+		if err != nil {
+			return &Error{Var: p.Var, Msg: err.Error()}
+		}
+	}
+	return nil
+}
+
+// nearestVar returns the variable nearest to name among those of the
+// set's properties and the reserved ones, or "".
+func nearestVar(set *propdefs.Set, prefix string, reserved map[string]bool, name string) string {
+	var vars []string
+	for _, n := range set.Names() {
+		if !strings.HasSuffix(n, "*") {
+			vars = append(vars, prefix+envVar(n))
+		}
+	}
+	for r := range reserved {
+		vars = append(vars, prefix+r)
+	}
+	return propdefs.Nearest(name, vars)
+}
+
+// envVar is the variable suffix that envprops maps to the property name:
+// "." is "_", "_" is "__", "-" is "___", and a camelCase hump is "_".
+func envVar(name string) string {
+	var b strings.Builder
+	for i, r := range name {
+		switch {
+		case r == '.':
+			b.WriteString("_")
+		case r == '_':
+			b.WriteString("__")
+		case r == '-':
+			b.WriteString("___")
+		case r >= 'A' && r <= 'Z' && i > 0 && name[i-1] >= 'a' && name[i-1] <= 'z':
+			b.WriteString("_" + string(r))
+		default:
+			b.WriteString(strings.ToUpper(string(r)))
+		}
+	}
+	return b.String()
+}
+
+// zooKeeperKeys are the ZooKeeper property names of c.Version, so that a
+// variable maps to its camelCase spelling (ZOOKEEPER_SNAP_COUNT is
+// snapCount).
+func (c *Config) zooKeeperKeys() []string {
+	set, err := propdefs.ZooKeeper(c.Version)
+	if err != nil {
+		return envprops.ZooKeeperKeys
+	}
+	var out []string
+	for _, n := range set.Names() {
+		if !strings.HasSuffix(n, "*") {
+			out = append(out, n)
+		}
+	}
+	return append(out, envprops.ZooKeeperKeys...)
+}
