@@ -21,7 +21,7 @@ func TestWritePlan(t *testing.T) {
 		{"rewritten-3.9.1", []string{"KAFKA_HOME=testdata/dist-3.9.1", "SUPERVISOR_CONFIG_DIR=testdata/rewritten-3.9.1",
 			"SUPERVISOR_DATA_DIR=/data", "KAFKA_ADVERTISED_HOST_NAME=10.4.0.7", "KAFKA_BROKER_ID=3"}},
 		{"0.8.2.1-kafka", []string{"KAFKA_HOME=testdata/dist-0.8.2.1", "SUPERVISOR_ROLE=kafka", "SUPERVISOR_RUN_DIR=/run/kafka",
-			"KAFKA_ZOOKEEPER_CONNECT=zk-0:2181", "KAFKA_LOG_RETENTION_HOURS=", "KAFKA_PORT=tcp://10.0.0.9:9092"}},
+			"KAFKA_ZOOKEEPER_CONNECT=zk-0:2181", "KAFKA_LOG_RETENTION_HOURS=72", "KAFKA_PORT=tcp://10.0.0.9:9092"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := Load(tc.env)

@@ -104,7 +104,7 @@ func TestRenderForgets(t *testing.T) {
 		env  []string
 		want bool // message.max.bytes in the effective file
 	}{
-		{[]string{"KAFKA_MESSAGE_MAX_BYTES=2000000", "KAFKA_LOG_RETENTION_HOURS="}, true},
+		{[]string{"KAFKA_MESSAGE_MAX_BYTES=2000000", "KAFKA_LOG_RETENTION_HOURS=100"}, true},
 		{nil, false},
 	} {
 		c, err := Load(append(env, tc.env...))
@@ -120,7 +120,7 @@ func TestRenderForgets(t *testing.T) {
 			t.Errorf("%q: message.max.bytes: want present %v, have %v", tc.env, want, have)
 		}
 		hours, _ := f.Get("log.retention.hours")
-		if want := map[bool]string{true: "", false: "168"}[tc.want]; want != hours {
+		if want := map[bool]string{true: "100", false: "168"}[tc.want]; want != hours {
 			t.Errorf("%q: log.retention.hours: want %q, have %q", tc.env, want, hours)
 		}
 	}
