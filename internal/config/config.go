@@ -38,7 +38,10 @@
 // stays in such a base, because no line tells it from one the user wrote;
 // `supervisor check` shows the base's value beside each property it sets,
 // and restoring the distribution's file (or dropping the volume) drops the
-// rest. The ensemble defaults (initLimit, syncLimit,
+// rest. A value such a file holds that the server would refuse (an empty
+// log.retention.hours= from an empty variable) is refused before anything
+// starts, naming the file and the property, unless a variable sets that
+// property again. The ensemble defaults (initLimit, syncLimit,
 // quorumListenOnAllIPs) that such a file already holds are kept, as for
 // any file that gives them.
 package config
@@ -338,6 +341,9 @@ func (c *Config) loadZooKeeper(e env, environ []string) error {
 		return err
 	}
 	c.ZooKeeperProps = merge(set, extra)
+	if err := c.checkBase(e, "zookeeper", path, file, c.ZooKeeperProps); err != nil {
+		return err
+	}
 	if err := c.render(file, c.ZooKeeperProps, extra); err != nil {
 		return err
 	}
@@ -412,6 +418,9 @@ func (c *Config) loadKafka(e env, environ []string) error {
 		return err
 	}
 	c.KafkaProps = merge(set, extra)
+	if err := c.checkBase(e, "kafka", path, file, c.KafkaProps); err != nil {
+		return err
+	}
 	if err := c.render(file, c.KafkaProps, extra); err != nil {
 		return err
 	}

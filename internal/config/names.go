@@ -93,10 +93,7 @@ func (c *Config) checkProps(e env, server string, defaults []props.KV, extra []e
 		if p.Value == "" && slices.ContainsFunc(defaults, func(kv props.KV) bool { return kv.Key == p.Key }) {
 			continue
 		}
-		if slices.ContainsFunc(allowed, func(a string) bool {
-			prefix, family := strings.CutSuffix(a, "*")
-			return a == p.Key || family && strings.HasPrefix(p.Key, prefix)
-		}) {
+		if isExtra(allowed, p.Key) {
 			continue
 		}
 		err := set.Check(p.Key, p.Value)
@@ -165,4 +162,51 @@ func (c *Config) zooKeeperKeys() []string {
 		}
 	}
 	return append(out, envprops.ZooKeeperKeys...)
+}
+
+// checkBase checks the values the base file itself gives to properties
+// that no variable and no default of the supervisor replaces, so that a
+// value the server would refuse (an empty log.retention.hours= left by an
+// older release that rewrote the file in place) is named with its file
+// before anything starts. Names the definitions do not list are the
+// user's own (a plugin's) and left alone, as are those of
+// SUPERVISOR_EXTRA_PROPERTIES.
+func (c *Config) checkBase(e env, server, path string, file *props.Source, effective []props.KV) error {
+	get := propdefs.Broker
+	if server == "zookeeper" {
+		get = propdefs.ZooKeeper
+	}
+	set, err := get(c.Version)
+	if errors.Is(err, propdefs.ErrNoDefinitions) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	allowed, err := extraProperties(e)
+	if err != nil {
+		return err
+	}
+	for _, key := range file.Keys() {
+		if slices.ContainsFunc(effective, func(kv props.KV) bool { return kv.Key == key }) || isExtra(allowed, key) {
+			continue
+		}
+		if _, known := set.Lookup(key); !known {
+			continue
+		}
+		value, _ := file.Get(key)
+		if err := set.Check(key, value); err != nil {
+			return &Error{Var: path, Msg: fmt.Sprintf("%s: %v", key, err),
+				Want: "a value the server takes, the line removed, or the variable that sets it"}
+		}
+	}
+	return nil
+}
+
+// isExtra reports whether SUPERVISOR_EXTRA_PROPERTIES lets key through.
+func isExtra(allowed []string, key string) bool {
+	return slices.ContainsFunc(allowed, func(a string) bool {
+		prefix, family := strings.CutSuffix(a, "*")
+		return a == key || family && strings.HasPrefix(key, prefix)
+	})
 }

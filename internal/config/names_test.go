@@ -87,3 +87,34 @@ func TestEnvVar(t *testing.T) {
 		}
 	}
 }
+
+// TestBaseValues: a value in the base file that the broker would refuse,
+// such as the empty log.retention.hours= an older release could leave in
+// a configuration directory it rewrote in place, is named with its file
+// before anything starts; a variable that sets the property replaces it.
+func TestBaseValues(t *testing.T) {
+	base := []string{"KAFKA_HOME=testdata/dist-3.9.1", "SUPERVISOR_CONFIG_DIR=testdata/sticky-empty"}
+	for _, tc := range []struct {
+		name string
+		env  []string
+		want string
+	}{
+		{"empty int in the base", base,
+			`testdata/sticky-empty/server.properties: log.retention.hours: "" is not a whole number; broker property log.retention.hours is an int; want a value the server takes, the line removed, or the variable that sets it`},
+		{"replaced by a variable", append(base, "KAFKA_LOG_RETENTION_HOURS=24"), ""},
+		{"let through", append(base, "SUPERVISOR_EXTRA_PROPERTIES=log.retention.hours"), ""},
+		{"stock base", []string{"KAFKA_HOME=testdata/dist-3.9.1"}, ""},
+		{"stock 0.8 base", []string{"KAFKA_HOME=testdata/dist-0.8.2.1"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(append(tc.env, "SUPERVISOR_DATA_DIR="+t.TempDir()))
+			have := ""
+			if err != nil {
+				have = err.Error()
+			}
+			if want := tc.want; want != have {
+				t.Errorf("want %q, have %q", want, have)
+			}
+		})
+	}
+}
