@@ -5,7 +5,7 @@ KAFKA_VERSION ?= 3.9.1
 KAFKA_MATRIX ?= 0.8.2.1 2.8.2 3.9.1
 GO ?= go
 
-.PHONY: build run test bench dist dists image clean
+.PHONY: build run test flake bench dist dists image clean
 
 ## build: the static, trimmed supervisor binary in bin/
 build:
@@ -24,6 +24,12 @@ test: build dists
 	TEST_KAFKA_DIST="$$(scripts/kafka-dist.sh $(KAFKA_VERSION))" \
 	TEST_KAFKA_DISTS="$$(for v in $(KAFKA_MATRIX); do scripts/kafka-dist.sh $$v; done)" \
 	$(GO) test -count=1 ./...
+
+## flake: the unit tests 50 times and the end-to-end suite 3 times in a row; one summary line
+flake: build dists
+	TEST_KAFKA_DIST="$$(scripts/kafka-dist.sh $(KAFKA_VERSION))" \
+	TEST_KAFKA_DISTS="$$(for v in $(KAFKA_MATRIX); do scripts/kafka-dist.sh $$v; done)" \
+	GO=$(GO) scripts/flake.sh
 
 ## dists: the distributions of every matrix version (cached in .cache/)
 dists:
