@@ -21,11 +21,17 @@ e2e_pkg="$("$go" list ./supervisor/)"
 mapfile -t unit_pkgs < <("$go" list ./... | grep -vxF "$e2e_pkg")
 logs="$(mktemp -d "${TMPDIR:-/tmp}/flake.XXXXXX")"
 
-# count RESULT LOG: how many top-level tests of a `go test -v` log ended so.
-count() { grep -c "^--- $1: " "$2" || true; }
+# count RESULT LOG: how many tests of a `go test -v` log ended so: the
+# top-level ones, and for SKIP the subtests too, since a parent whose
+# subtest skipped still passes.
+count() {
+  local indent=''
+  [[ "$1" == SKIP ]] && indent=' *'
+  grep -c "^$indent--- $1: " "$2" || true
+}
 
-# skips LOG: the names of the skipped top-level tests, on one line.
-skips() { sed -n 's/^--- SKIP: \([^ ]*\).*/\1/p' "$1" | sort -u | paste -sd' ' -; }
+# skips LOG: the names of the skipped tests, on one line.
+skips() { sed -n 's/^ *--- SKIP: \([^ ]*\).*/\1/p' "$1" | sort -u | paste -sd' ' -; }
 
 # report LOG: the failed tests' own lines, and where the whole log is.
 report() {
