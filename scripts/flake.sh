@@ -10,11 +10,13 @@
 # proves nothing: each skip is named, and a skipped end-to-end test fails
 # the run.
 #
-# Environment: GO (default go), FLAKE_UNIT_COUNT, FLAKE_E2E_RUNS.
+# Environment: GO (default go), FLAKE_UNIT_COUNT, FLAKE_E2E_RUNS,
+# TEST_TIMEOUT (go test's limit per package, default 60m; see the Makefile).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 go="${GO:-go}"
+timeout="${TEST_TIMEOUT:-60m}"
 unit_count="${FLAKE_UNIT_COUNT:-50}"
 e2e_runs="${FLAKE_E2E_RUNS:-3}"
 e2e_pkg="$("$go" list ./supervisor/)"
@@ -41,10 +43,8 @@ report() {
 
 unit_log="$logs/unit.log"
 echo "flake: unit tests of ${#unit_pkgs[@]} packages, -count=$unit_count (log: $unit_log)" >&2
-# The timeout guards against a hang only: 50 runs of the slowest package
-# take minutes on a loaded machine.
 unit_ok=true
-"$go" test -v -count="$unit_count" -timeout=60m "${unit_pkgs[@]}" >"$unit_log" 2>&1 || unit_ok=false
+"$go" test -v -count="$unit_count" -timeout="$timeout" "${unit_pkgs[@]}" >"$unit_log" 2>&1 || unit_ok=false
 unit_pass="$(count PASS "$unit_log")" unit_fail="$(count FAIL "$unit_log")" unit_skip="$(count SKIP "$unit_log")"
 unit="unit $unit_pass passed, $unit_fail failed, $unit_skip skipped"
 ((unit_skip == 0)) || unit="$unit ($(skips "$unit_log"))"
@@ -61,14 +61,17 @@ for run in $(seq 1 "$e2e_runs"); do
   echo "flake: end-to-end run $run of $e2e_runs (log: $log)" >&2
   start=$SECONDS
   ok=true
-  "$go" test -v -count=1 "$e2e_pkg" >"$log" 2>&1 || ok=false
+  "$go" test -v -count=1 -timeout="$timeout" "$e2e_pkg" >"$log" 2>&1 || ok=false
   pass="$(count PASS "$log")" fail="$(count FAIL "$log")" skip="$(count SKIP "$log")"
   echo "flake: end-to-end run $run: $pass passed, $fail failed, $skip skipped in $((SECONDS - start))s" >&2
   if ! "$ok" || ((fail > 0 || skip > 0 || pass == 0)); then
     report "$log"
     why="$fail failed"
     ((skip > 0)) && why="$why, $skip skipped ($(skips "$log"))"
-    "$ok" || ((fail > 0)) || why="$why, go test failed"
+    if ! "$ok" && ((fail == 0)); then
+      why="$why, go test failed"
+      grep -q '^panic: test timed out' "$log" && why="$why: its -timeout=$timeout ran out"
+    fi
     echo "flake: FAIL: $unit (-count=$unit_count); end-to-end run $run of $e2e_runs: $why"
     exit 1
   fi
