@@ -4,8 +4,13 @@ KAFKA_VERSION ?= 3.9.1
 # the newest.
 KAFKA_MATRIX ?= 0.8.2.1 2.8.2 3.9.1
 GO ?= go
+# go test's limit per package. It asserts nothing: every wait in the tests
+# has its own deadline, and the limit only turns a hang into a goroutine
+# dump. go test's default of 10m is less than the end-to-end suite takes
+# on a loaded 2-core machine (about 2 min quiet, over 10 min shared).
+TEST_TIMEOUT ?= 30m
 
-.PHONY: build run test bench dist dists propdefs image clean
+.PHONY: build run test flake bench dist dists propdefs image clean
 
 ## build: the static, trimmed supervisor binary in bin/
 build:
@@ -23,7 +28,13 @@ run: build
 test: build dists
 	TEST_KAFKA_DIST="$$(scripts/kafka-dist.sh $(KAFKA_VERSION))" \
 	TEST_KAFKA_DISTS="$$(for v in $(KAFKA_MATRIX); do scripts/kafka-dist.sh $$v; done)" \
-	$(GO) test -count=1 -timeout 30m ./...
+	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) ./...
+
+## flake: the unit tests 50 times and the end-to-end suite 3 times in a row; one summary line
+flake: build dists
+	TEST_KAFKA_DIST="$$(scripts/kafka-dist.sh $(KAFKA_VERSION))" \
+	TEST_KAFKA_DISTS="$$(for v in $(KAFKA_MATRIX); do scripts/kafka-dist.sh $$v; done)" \
+	GO=$(GO) TEST_TIMEOUT=$(TEST_TIMEOUT) scripts/flake.sh
 
 ## dists: the distributions of every matrix version (cached in .cache/)
 dists:

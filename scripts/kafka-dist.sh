@@ -57,9 +57,47 @@ $(for d in "kafka_$scala:$version" $extra; do dependency "$d"; done)
 </project>
 POM
 
-echo "kafka-dist.sh: fetching Kafka $version jars with mvn" >&2
-mvn -B -q -Dstyle.color=never -f "$work/pom.xml" dependency:copy-dependencies \
-  -DincludeScope=runtime -DoutputDirectory="$work/dist/libs" >&2
+# progress: a line on stderr at most every two seconds while Maven
+# downloads jars (its own plugins, the first time, then Kafka's), read from
+# its "Downloaded from <repo>: <url> (<size> at <rate>)" lines, and a total.
+progress() {
+  local line n=0 shown=$SECONDS re='Downloaded from [^ ]+ [^ ]*/([^/ ]+\.jar) \(([^ ]+ [^ ]+)'
+  while IFS= read -r line; do
+    [[ "$line" =~ $re ]] || continue
+    n=$((n + 1))
+    if ((SECONDS - shown >= 2)); then
+      echo "kafka-dist.sh: jars downloaded: $n (last ${BASH_REMATCH[1]}, ${BASH_REMATCH[2]})" >&2
+      shown=$SECONDS
+    fi
+  done
+  ((n == 0)) || echo "kafka-dist.sh: jars downloaded: $n" >&2
+}
+
+# unreachable LOG: why Maven could not reach its repository, read from its
+# own output, or nothing when it could. Without its plugin, Maven only says
+# "No plugin found for prefix 'dependency'"; the failed transfers before
+# that say why.
+unreachable() {
+  local cause
+  cause="$(sed -n 's/.*Could not transfer .* transfer failed for [^ ]*: \(.*\)/\1/p' "$1" | sed 's/ -> \[Help.*//' | head -1)"
+  [[ -n "$cause" ]] || cause="$(sed -n 's/.*Could not transfer [^ ]* [^ ]* from\/to \([^ ]* ([^)]*)\).*/no answer from \1/p' "$1" | head -1)"
+  [[ -n "$cause" ]] || cause="$(grep -o 'Cannot access [^ ]* ([^)]*) in offline mode' "$1" | head -1)"
+  echo "$cause"
+}
+
+echo "kafka-dist.sh: fetching Kafka $version's jars with Maven (once; the distribution is cached)" >&2
+if ! mvn -B -Dstyle.color=never -f "$work/pom.xml" dependency:copy-dependencies \
+  -DincludeScope=runtime -DoutputDirectory="$work/dist/libs" 2>&1 |
+  sed -u 's/\x1b\[[0-9;]*m//g' | tee "$work/mvn.log" | progress; then
+  cause="$(unreachable "$work/mvn.log")"
+  if [[ -n "$cause" ]]; then
+    echo "kafka-dist.sh: cannot reach Maven Central to fetch Kafka $version's jars ($cause); the distribution is cached once fetched" >&2
+  else
+    grep '\[ERROR\]' "$work/mvn.log" | grep -v '^\[ERROR\] *$' | head -1 >&2
+    echo "kafka-dist.sh: Maven could not fetch Kafka $version's jars (its error above)" >&2
+  fi
+  exit 1
+fi
 
 # Keep one slf4j binding: kafka-tools may bring slf4j-simple or logback at
 # run time, and two bindings make every launch print a warning.

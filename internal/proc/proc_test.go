@@ -323,10 +323,20 @@ func TestGroupDiesWithLeader(t *testing.T) {
 
 // TestKillRemaining: a process that left the group (setsid) outlives its
 // launcher; KillRemaining finds it, re-parented to the reaper, and kills it.
+//
+// The launcher exits only once the escaped process has said, through a
+// FIFO, that it runs in its own session: before setsid(2) it is still in
+// the launcher's group, which is killed when the launcher is reaped.
 func TestKillRemaining(t *testing.T) {
 	r := newReaper(t)
-	pidFile := t.TempDir() + "/pid"
-	c := sh(t, r, "setsid sleep 300 & echo $! > "+pidFile+".tmp; mv "+pidFile+".tmp "+pidFile+"; exit 0", nil)
+	dir := t.TempDir()
+	fifo, pidFile := dir+"/escaped", dir+"/pid"
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The escaped sleep leaves the child's output pipes, so that the
+	// launcher's output ends with it.
+	c := sh(t, r, `setsid sh -c 'echo $$ > `+fifo+`; exec sleep 300 >/dev/null 2>&1' & read pid < `+fifo+`; echo $pid > `+pidFile+`; exit 0`, nil)
 	waitDone(t, c)
 	b, err := os.ReadFile(pidFile)
 	if err != nil {
