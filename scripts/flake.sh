@@ -3,10 +3,11 @@
 # end-to-end suite FLAKE_E2E_RUNS times in a row (default 3), stopping at the
 # first failure, and print one summary line with the counts.
 #
-# The unit tests are those of every package but ./supervisor: they need no
-# server. The end-to-end suite is ./supervisor, whose tests start the
-# supervisor binary, against the brokers of TEST_KAFKA_DIST and
-# TEST_KAFKA_DISTS (set by `make flake`, as by `make test`). A skipped test
+# The unit tests are those of every package but ./supervisor and ./scripts:
+# they need no server. The end-to-end suite is ./supervisor, whose tests
+# start the supervisor binary against the brokers of TEST_KAFKA_DIST and
+# TEST_KAFKA_DISTS (set by `make flake`, as by `make test`), and ./scripts,
+# whose tests run Maven. A skipped test
 # proves nothing: each skip is named, and a skipped end-to-end test fails
 # the run.
 #
@@ -19,8 +20,8 @@ go="${GO:-go}"
 timeout="${TEST_TIMEOUT:-60m}"
 unit_count="${FLAKE_UNIT_COUNT:-50}"
 e2e_runs="${FLAKE_E2E_RUNS:-3}"
-e2e_pkg="$("$go" list ./supervisor/)"
-mapfile -t unit_pkgs < <("$go" list ./... | grep -vxF "$e2e_pkg")
+mapfile -t e2e_pkgs < <("$go" list ./supervisor/ ./scripts/)
+mapfile -t unit_pkgs < <("$go" list ./... | grep -vxF -f <(printf '%s\n' "${e2e_pkgs[@]}"))
 logs="$(mktemp -d "${TMPDIR:-/tmp}/flake.XXXXXX")"
 
 # count RESULT LOG: how many tests of a `go test -v` log ended so: the
@@ -61,7 +62,7 @@ for run in $(seq 1 "$e2e_runs"); do
   echo "flake: end-to-end run $run of $e2e_runs (log: $log)" >&2
   start=$SECONDS
   ok=true
-  "$go" test -v -count=1 -timeout="$timeout" "$e2e_pkg" >"$log" 2>&1 || ok=false
+  "$go" test -v -count=1 -timeout="$timeout" "${e2e_pkgs[@]}" >"$log" 2>&1 || ok=false
   pass="$(count PASS "$log")" fail="$(count FAIL "$log")" skip="$(count SKIP "$log")"
   echo "flake: end-to-end run $run: $pass passed, $fail failed, $skip skipped in $((SECONDS - start))s" >&2
   if ! "$ok" || ((fail > 0 || skip > 0 || pass == 0)); then
