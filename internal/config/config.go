@@ -452,15 +452,19 @@ func (c *Config) loadKafka(e env, environ []string) error {
 	if err := c.checkBase(e, "kafka", path, file, c.KafkaProps); err != nil {
 		return err
 	}
+	var removed []props.KV
 	for _, key := range unset {
 		if slices.ContainsFunc(c.KafkaProps, func(kv props.KV) bool { return kv.Key == key }) {
 			continue // a variable sets it
 		}
-		file.Unset(key)
+		if v, ok := file.Get(key); ok && file.Unset(key) {
+			removed = append(removed, props.KV{Key: key, Value: v})
+		}
 	}
 	if err := c.render(file, c.KafkaProps, extra); err != nil {
 		return err
 	}
+	c.files[len(c.files)-1].removed = removed
 	for _, p := range extra {
 		if p.Key == "log.dirs" {
 			c.KafkaDataDirs = strings.Split(p.Value, ",")

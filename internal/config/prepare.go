@@ -20,6 +20,7 @@ type rendered struct {
 	base    string // the path it was read from
 	file    *props.File
 	changes []change // what the supervisor set, in order
+	removed []props.KV // what it took out of the base, with the base's value
 }
 
 // change is one property the supervisor set, with its value in the base.
