@@ -44,6 +44,20 @@
 // property again. The ensemble defaults (initLimit, syncLimit,
 // quorumListenOnAllIPs) that such a file already holds are kept, as for
 // any file that gives them.
+//
+// # Modes
+//
+// The mode is ZooKeeper or KRaft, chosen by the version (4.x has KRaft
+// only, a broker before 3.3 ZooKeeper only) or by SUPERVISOR_MODE where
+// both exist, ZooKeeper by default. In KRaft mode role all is one
+// combined node (process.roles=broker,controller) with a CONTROLLER
+// listener of its own and a static quorum, itself unless
+// KAFKA_CONTROLLER_QUORUM_VOTERS names others; the base's ZooKeeper keys,
+// broker.id and a dynamic quorum's bootstrap servers are commented out of
+// the effective file. Load reads meta.properties in the log directories
+// (package storage): a record that disagrees with KAFKA_CLUSTER_ID or
+// KAFKA_NODE_ID is refused before anything starts, and one that agrees
+// gives the cluster id when the variable is unset.
 package config
 
 import (
