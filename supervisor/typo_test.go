@@ -46,7 +46,7 @@ func TestTypos(t *testing.T) {
 		{"plugin property", []string{"KAFKA_MY_PLUGIN_KEY=1"}, 2,
 			`supervisor: KAFKA_MY_PLUGIN_KEY: no broker property "my.plugin.key" in Kafka 3.9.1; want a property of Kafka 3.9.1, or its name in SUPERVISOR_EXTRA_PROPERTIES`},
 		{"plugin property let through", []string{"KAFKA_MY_PLUGIN_KEY=1", "SUPERVISOR_EXTRA_PROPERTIES=my.plugin.*"}, 0,
-			"  my.plugin.key=1"},
+			"  + my.plugin.key=1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
