@@ -3,6 +3,9 @@ KAFKA_VERSION ?= 3.9.1
 # The broker versions the matrix tests run on: the seed image's, a 2.x, and
 # the newest.
 KAFKA_MATRIX ?= 0.8.2.1 2.8.2 3.9.1
+# The versions the KRaft tests run a combined node on: 4.x, KRaft only,
+# and 3.9, which speaks both. The matrix above runs ZooKeeper mode.
+KRAFT_MATRIX ?= 4.4.0 3.9.1
 GO ?= go
 # go test's limit per package. It asserts nothing: every wait in the tests
 # has its own deadline, and the limit only turns a hang into a goroutine
@@ -28,21 +31,23 @@ run: build
 test: build dists
 	TEST_KAFKA_DIST="$$(scripts/kafka-dist.sh $(KAFKA_VERSION))" \
 	TEST_KAFKA_DISTS="$$(for v in $(KAFKA_MATRIX); do scripts/kafka-dist.sh $$v; done)" \
+	TEST_KRAFT_DISTS="$$(for v in $(KRAFT_MATRIX); do scripts/kafka-dist.sh $$v; done)" \
 	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) ./...
 
 ## flake: the unit tests 50 times and the end-to-end suite 3 times in a row; one summary line
 flake: build dists
 	TEST_KAFKA_DIST="$$(scripts/kafka-dist.sh $(KAFKA_VERSION))" \
 	TEST_KAFKA_DISTS="$$(for v in $(KAFKA_MATRIX); do scripts/kafka-dist.sh $$v; done)" \
+	TEST_KRAFT_DISTS="$$(for v in $(KRAFT_MATRIX); do scripts/kafka-dist.sh $$v; done)" \
 	GO=$(GO) TEST_TIMEOUT=$(TEST_TIMEOUT) scripts/flake.sh
 
 ## dists: the distributions of every matrix version (cached in .cache/)
 dists:
-	for v in $(KAFKA_VERSION) $(KAFKA_MATRIX); do scripts/kafka-dist.sh $$v >/dev/null || exit 1; done
+	for v in $(sort $(KAFKA_VERSION) $(KAFKA_MATRIX) $(KRAFT_MATRIX)); do scripts/kafka-dist.sh $$v >/dev/null || exit 1; done
 
 ## propdefs: regenerate internal/propdefs/data from the jars of every matrix version
 propdefs:
-	scripts/propdefs.sh $(KAFKA_MATRIX)
+	scripts/propdefs.sh $(sort $(KAFKA_MATRIX) $(KRAFT_MATRIX))
 
 ## bench: benchmarks against the real broker; each repeats its own runs and prints medians
 bench: build

@@ -12,7 +12,16 @@ cache="${KAFKA_DIST_CACHE:-$repo_root/.cache/kafka}"
 
 # The Scala build each line was published for, the logging backend its
 # distribution ships, and the stock config/ it comes with.
+# log4j2 is how 4.x configures log4j 2 (-Dlog4j2.configurationFile), from 4.x
+# on; before it, log4j 1 (-Dlog4j.configuration) or reload4j.
+log4j2=""
 case "$version" in
+  4.*)
+    # 4.x moved to log4j 2: kafka-server brings log4j-api and -core, and
+    # slf4j 1.7 needs its binding; the tools (StorageTool's format among
+    # them) come from kafka-tools.
+    scala=2.13 config=config-4 log4j2=1
+    extra="kafka-tools:$version org.apache.logging.log4j:log4j-slf4j-impl:2.25.2" ;;
   3.*)
     scala=2.13 config=config
     extra="kafka-tools:$version ch.qos.reload4j:reload4j:1.2.25 org.slf4j:slf4j-reload4j:1.7.36" ;;
@@ -22,7 +31,7 @@ case "$version" in
   0.8.2.*)
     scala=2.10 config=config-0.8 # brings log4j and slf4j-log4j12 itself
     extra="" ;;
-  *) echo "kafka-dist.sh: version $version is not supported (want 0.8.2.x, 2.x or 3.x)" >&2; exit 2 ;;
+  *) echo "kafka-dist.sh: version $version is not supported (want 0.8.2.x, 2.x, 3.x or 4.x)" >&2; exit 2 ;;
 esac
 
 dist="$cache/kafka_$scala-$version"
@@ -116,20 +125,30 @@ topics_main="$(tools_main kafka.admin.TopicCommand org.apache.kafka.tools.TopicC
 producer_main="$(tools_main kafka.tools.ConsoleProducer org.apache.kafka.tools.ConsoleProducer)"
 consumer_main="$(tools_main kafka.tools.ConsoleConsumer org.apache.kafka.tools.consumer.ConsoleConsumer)"
 
-cat > "$work/dist/bin/kafka-run-class.sh" <<'SH'
+# log4j_opt FILE: the JVM option that names FILE in config/ as the logging
+# configuration, in the form of this version's log4j.
+log4j_opt() {
+  if [[ -n "$log4j2" ]]; then
+    echo "-Dlog4j2.configurationFile=\$base_dir/config/${1%.properties}2.yaml"
+  else
+    echo "-Dlog4j.configuration=file:\$base_dir/config/$1"
+  fi
+}
+
+cat > "$work/dist/bin/kafka-run-class.sh" <<SH
 #!/usr/bin/env bash
 # kafka-run-class.sh CLASS [ARGS]: run a class of this distribution in the
 # foreground, replacing the shell so that signals reach the JVM.
-base_dir="$(cd "$(dirname "$0")/.." && pwd)"
-LOG_DIR="${LOG_DIR:-$base_dir/logs}"
-mkdir -p "$LOG_DIR"
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-: "${KAFKA_HEAP_OPTS:=-Xmx256M}"
-: "${KAFKA_JVM_PERFORMANCE_OPTS:=-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true}"
-: "${KAFKA_LOG4J_OPTS:=-Dlog4j.configuration=file:$base_dir/config/tools-log4j.properties}"
+base_dir="\$(cd "\$(dirname "\$0")/.." && pwd)"
+LOG_DIR="\${LOG_DIR:-\$base_dir/logs}"
+mkdir -p "\$LOG_DIR"
+JAVA="\${JAVA_HOME:+\$JAVA_HOME/bin/}java"
+: "\${KAFKA_HEAP_OPTS:=-Xmx256M}"
+: "\${KAFKA_JVM_PERFORMANCE_OPTS:=-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true}"
+: "\${KAFKA_LOG4J_OPTS:=$(log4j_opt tools-log4j.properties)}"
 # shellcheck disable=SC2086 # the *_OPTS variables are word lists
-exec "$JAVA" $KAFKA_HEAP_OPTS $KAFKA_JVM_PERFORMANCE_OPTS -Dkafka.logs.dir="$LOG_DIR" \
-  $KAFKA_LOG4J_OPTS -cp "$base_dir/libs/*" $KAFKA_OPTS "$@"
+exec "\$JAVA" \$KAFKA_HEAP_OPTS \$KAFKA_JVM_PERFORMANCE_OPTS -Dkafka.logs.dir="\$LOG_DIR" \\
+  \$KAFKA_LOG4J_OPTS -cp "\$base_dir/libs/*" \$KAFKA_OPTS "\$@"
 SH
 
 launcher() { # name main heap log4j
@@ -139,18 +158,21 @@ launcher() { # name main heap log4j
     echo "# $name: launch $main with this distribution's classpath."
     echo 'base_dir="$(cd "$(dirname "$0")/.." && pwd)"'
     if [[ -n "$heap" ]]; then echo ": \"\${KAFKA_HEAP_OPTS:=$heap}\""; echo 'export KAFKA_HEAP_OPTS'; fi
-    if [[ -n "$log4j" ]]; then echo ": \"\${KAFKA_LOG4J_OPTS:=-Dlog4j.configuration=file:\$base_dir/config/$log4j}\""; echo 'export KAFKA_LOG4J_OPTS'; fi
+    if [[ -n "$log4j" ]]; then echo ": \"\${KAFKA_LOG4J_OPTS:=$(log4j_opt "$log4j")}\""; echo 'export KAFKA_LOG4J_OPTS'; fi
     echo "exec \"\$base_dir/bin/kafka-run-class.sh\" $main \"\$@\""
   } > "$work/dist/bin/$name"
 }
-launcher zookeeper-server-start.sh org.apache.zookeeper.server.quorum.QuorumPeerMain "-Xmx512M -Xms512M" log4j.properties
+# 4.x ships no ZooKeeper. From 2.x KRaft formats its storage with
+# StorageTool.
+[[ -n "$log4j2" ]] || launcher zookeeper-server-start.sh org.apache.zookeeper.server.quorum.QuorumPeerMain "-Xmx512M -Xms512M" log4j.properties
+[[ "$scala" == 2.10 ]] || launcher kafka-storage.sh kafka.tools.StorageTool "" ""
 launcher kafka-server-start.sh kafka.Kafka "-Xmx1G -Xms1G" log4j.properties
 launcher kafka-topics.sh "$topics_main" "" ""
 launcher kafka-console-producer.sh "$producer_main" "-Xmx512M" ""
 launcher kafka-console-consumer.sh "$consumer_main" "-Xmx512M" ""
 chmod +x "$work/dist/bin"/*.sh
 
-cp "$repo_root/scripts/kafka-dist/$config"/*.properties "$work/dist/config/"
+cp "$repo_root/scripts/kafka-dist/$config"/* "$work/dist/config/"
 
 touch "$work/dist/.complete"
 mkdir -p "$cache"

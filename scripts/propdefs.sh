@@ -4,6 +4,7 @@
 # (scripts/kafka-dist.sh), to internal/propdefs/data/VERSION/. The rows
 # come from internal/propdefs/gen: Gen.java reads KafkaConfig's ConfigDef
 # and QuorumPeerConfig, Legacy.java a 0.8 broker without a ConfigDef.
+# A distribution without ZooKeeper (4.x) gets no zookeeper.tsv.
 #
 # Environment: KAFKA_DIST_CACHE, as kafka-dist.sh reads it.
 set -euo pipefail
@@ -16,7 +17,7 @@ for version in "$@"; do
   dist="$("$repo_root/scripts/kafka-dist.sh" "$version")"
   out="$repo_root/internal/propdefs/data/$version"
   mkdir -p "$out"
-  zk_jar="$(cd "$dist/libs" && ls zookeeper-[0-9]*.jar)"
+  zk_jar="$(cd "$dist/libs" && ls zookeeper-[0-9]*.jar 2>/dev/null || true)"
   zk="${zk_jar#zookeeper-}"
   zk="${zk%.jar}"
 
@@ -27,6 +28,11 @@ for version in "$@"; do
   { echo "# broker $version: $(cd "$dist/libs" && ls kafka_*.jar), by scripts/propdefs.sh"
     echo "$rows"; } >"$out/broker.tsv"
 
+  if [[ -z "$zk_jar" ]]; then
+    rm -f "$out/zookeeper.tsv"
+    echo "$out: broker $(($(wc -l <"$out/broker.tsv") - 1)), no zookeeper"
+    continue
+  fi
   rows="$(java -cp "$dist/libs/*" "$gen/Gen.java" zookeeper)"
   { echo "# zookeeper $zk: $zk_jar, by scripts/propdefs.sh"
     echo "$rows"; } >"$out/zookeeper.tsv"

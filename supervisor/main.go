@@ -153,6 +153,10 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 		if zk != nil {
 			zkReady = zk.Ready()
 		}
+		var kraft *server.KRaftOptions
+		if cfg.KRaft != nil {
+			kraft = &server.KRaftOptions{ClusterID: cfg.KRaft.ClusterID, Dirs: cfg.KRaft.Dirs, Unformatted: cfg.KRaft.Unformatted}
+		}
 		k = server.NewKafka(server.KafkaOptions{
 			Common:         common,
 			ConfigFile:     filepath.Join(cfg.RunDir, config.ServerFile),
@@ -160,6 +164,7 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 			Output:         logging.Server(root, logging.Kafka, cfg.ServerLogLevel),
 			ZooKeeperReady: zkReady, ZooKeeper: cfg.ZooKeeper, Chroot: cfg.ZooKeeperChroot,
 			BrokerID: cfg.BrokerID, Bootstrap: cfg.Bootstrap, Version: cfg.Sarama, Topics: cfg.Topics,
+			KRaft: kraft,
 		})
 	}
 	// Servers: one actor, whose stop is the ordered one of server.Servers:

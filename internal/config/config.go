@@ -44,6 +44,20 @@
 // property again. The ensemble defaults (initLimit, syncLimit,
 // quorumListenOnAllIPs) that such a file already holds are kept, as for
 // any file that gives them.
+//
+// # Modes
+//
+// The mode is ZooKeeper or KRaft, chosen by the version (4.x has KRaft
+// only, a broker before 3.3 ZooKeeper only) or by SUPERVISOR_MODE where
+// both exist, ZooKeeper by default. In KRaft mode role all is one
+// combined node (process.roles=broker,controller) with a CONTROLLER
+// listener of its own and a static quorum, itself unless
+// KAFKA_CONTROLLER_QUORUM_VOTERS names others; the base's ZooKeeper keys,
+// broker.id and a dynamic quorum's bootstrap servers are commented out of
+// the effective file. Load reads meta.properties in the log directories
+// (package storage): a record that disagrees with KAFKA_CLUSTER_ID or
+// KAFKA_NODE_ID is refused before anything starts, and one that agrees
+// gives the cluster id when the variable is unset.
 package config
 
 import (
@@ -78,14 +92,18 @@ const (
 )
 
 // RunsZooKeeper reports whether the role starts ZooKeeper.
-func (r Role) RunsZooKeeper() bool { return r != RoleKafka }
+func (r Role) RunsZooKeeper() bool { return r == RoleAll || r == RoleZooKeeper }
 
 // RunsKafka reports whether the role starts Kafka.
 func (r Role) RunsKafka() bool { return r != RoleZooKeeper }
 
 // Config is everything the supervisor needs, read from its environment.
 type Config struct {
-	Role      Role
+	Role Role
+	// Mode says where the metadata is kept: ZooKeeper, or KRaft, whose
+	// settings are then in KRaft.
+	Mode      Mode
+	KRaft     *KRaft
 	KafkaHome string
 	// ConfigDir holds the base files, read and never written.
 	ConfigDir string
@@ -175,7 +193,10 @@ var launchVars = []string{"HEAP_OPTS", "OPTS", "JVM_PERFORMANCE_OPTS", "GC_LOG_O
 // launch scripts' own, the supervisor's, the four that Load translates
 // by broker version, the broker id, which may be "ordinal", and the cache
 // of scripts/kafka-dist.sh, which `make run` users have set.
-var reservedKafka = reserved("HOME", "VERSION", "CREATE_TOPICS", "TOPICS_FILE", "HOST_NAME", "PORT", "ADVERTISED_HOST_NAME", "ADVERTISED_PORT", "BROKER_ID", "DIST_CACHE")
+// KRaft's node id (which may be "ordinal" too), cluster id and controller
+// port are read by Load as well.
+var reservedKafka = reserved("HOME", "VERSION", "CREATE_TOPICS", "TOPICS_FILE", "HOST_NAME", "PORT", "ADVERTISED_HOST_NAME", "ADVERTISED_PORT", "BROKER_ID", "DIST_CACHE",
+	"NODE_ID", "CLUSTER_ID", "CONTROLLER_PORT")
 
 // reservedZooKeeper are ZOOKEEPER_ variables that are not ZooKeeper properties.
 var reservedZooKeeper = reserved("SERVERS", "MY_ID")
@@ -250,6 +271,9 @@ func Load(env []string) (*Config, error) {
 		return nil, &Error{"SUPERVISOR_SERVER_LOG_LEVEL", fmt.Sprintf("%q is not a level", serverLevel), "trace, debug, info, warn or error"}
 	}
 	if err := c.loadVersion(e); err != nil {
+		return nil, err
+	}
+	if err := c.loadMode(e); err != nil {
 		return nil, err
 	}
 	if c.Role.RunsZooKeeper() {
@@ -357,18 +381,6 @@ func (c *Config) loadKafka(e env, environ []string) error {
 	if err != nil {
 		return err
 	}
-	if c.BrokerID, err = brokerID(e.get("KAFKA_BROKER_ID", "0"), e.get("HOSTNAME", "")); err != nil {
-		return err
-	}
-	zkDefault := "localhost:2181"
-	if c.Role == RoleAll {
-		zkDefault = "localhost:" + e.get("ZOOKEEPER_CLIENT_PORT", "2181")
-	}
-	connect := e.get("KAFKA_ZOOKEEPER_CONNECT", zkDefault)
-	if c.ZooKeeper, c.ZooKeeperChroot, err = zookeeperConnect(connect); err != nil {
-		return err
-	}
-
 	bindHost := e.get("KAFKA_HOST_NAME", "0.0.0.0")
 	port := e.get("KAFKA_PORT", "9092")
 	if _, err := portNumber("KAFKA_PORT", port); err != nil {
@@ -386,11 +398,34 @@ func (c *Config) loadKafka(e env, environ []string) error {
 	}
 	// log.dirs wins over log.dir in the broker: a log.dir given alone is used.
 	c.KafkaDataDirs = strings.Split(e.get("KAFKA_LOG_DIRS", e.get("KAFKA_LOG_DIR", filepath.Join(c.DataDir, "kafka"))), ",")
-	set := []props.KV{
-		{Key: "broker.id", Value: strconv.Itoa(c.BrokerID)},
-		{Key: "zookeeper.connect", Value: connect},
-		{Key: "log.dirs", Value: strings.Join(c.KafkaDataDirs, ",")},
+	var set []props.KV
+	var unset []string
+	if c.Mode == ModeKRaft {
+		self := bindHost
+		if self == "0.0.0.0" || self == "::" {
+			self = "localhost"
+		}
+		if set, unset, err = c.kraftSettings(e, self); err != nil {
+			return err
+		}
+	} else {
+		if c.BrokerID, err = brokerID(e.get("KAFKA_BROKER_ID", "0"), e.get("HOSTNAME", "")); err != nil {
+			return err
+		}
+		zkDefault := "localhost:2181"
+		if c.Role == RoleAll {
+			zkDefault = "localhost:" + e.get("ZOOKEEPER_CLIENT_PORT", "2181")
+		}
+		connect := e.get("KAFKA_ZOOKEEPER_CONNECT", zkDefault)
+		if c.ZooKeeper, c.ZooKeeperChroot, err = zookeeperConnect(connect); err != nil {
+			return err
+		}
+		set = []props.KV{
+			{Key: "broker.id", Value: strconv.Itoa(c.BrokerID)},
+			{Key: "zookeeper.connect", Value: connect},
+		}
 	}
+	set = append(set, props.KV{Key: "log.dirs", Value: strings.Join(c.KafkaDataDirs, ",")})
 	if c.legacyListeners() {
 		set = append(set,
 			props.KV{Key: "host.name", Value: bindHost},
@@ -418,12 +453,32 @@ func (c *Config) loadKafka(e env, environ []string) error {
 		return err
 	}
 	c.KafkaProps = merge(set, extra)
+	if c.Mode == ModeKRaft {
+		// The controller listener is added to whatever lists the
+		// listeners, and kept out of what clients are sent to.
+		kvs := c.KafkaProps
+		base, _ := file.Get("listener.security.protocol.map")
+		listeners, protocols := withController(valueOf(kvs, "listeners"), controllerListenerFor(e, bindHost), e.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", base))
+		kvs = upsert(kvs, "listeners", listeners)
+		kvs = upsert(kvs, "advertised.listeners", withoutController(valueOf(kvs, "advertised.listeners")))
+		c.KafkaProps = upsert(kvs, "listener.security.protocol.map", protocols)
+	}
 	if err := c.checkBase(e, "kafka", path, file, c.KafkaProps); err != nil {
 		return err
+	}
+	var removed []props.KV
+	for _, key := range unset {
+		if slices.ContainsFunc(c.KafkaProps, func(kv props.KV) bool { return kv.Key == key }) {
+			continue // a variable sets it
+		}
+		if v, ok := file.Get(key); ok && file.Unset(key) {
+			removed = append(removed, props.KV{Key: key, Value: v})
+		}
 	}
 	if err := c.render(file, c.KafkaProps, extra); err != nil {
 		return err
 	}
+	c.files[len(c.files)-1].removed = removed
 	for _, p := range extra {
 		if p.Key == "log.dirs" {
 			c.KafkaDataDirs = strings.Split(p.Value, ",")
@@ -431,6 +486,11 @@ func (c *Config) loadKafka(e env, environ []string) error {
 	}
 	if c.Bootstrap, err = bootstrap(c.KafkaProps); err != nil {
 		return err
+	}
+	if c.Mode == ModeKRaft {
+		if err := c.inspectStorage(valueOf(c.KafkaProps, "metadata.log.dir")); err != nil {
+			return err
+		}
 	}
 	return c.loadTopics(e)
 }
@@ -475,7 +535,7 @@ func (c *Config) loadTopics(e env) error {
 		}
 		for _, t := range src.specs {
 			// Role all is one broker with a ZooKeeper of its own.
-			if c.Role == RoleAll && t.Replicas > 1 {
+			if (c.Role == RoleAll || c.Role == RoleCombined) && t.Replicas > 1 {
 				return &Error{src.name, fmt.Sprintf("topic %q: replicas %d, but role all runs one broker", t.Name, t.Replicas), "replicas 1 (or SUPERVISOR_ROLE=kafka in a cluster)"}
 			}
 			if src.name == fileVar && slices.ContainsFunc(list, func(l topics.Spec) bool { return l.Name == t.Name }) {
@@ -528,6 +588,15 @@ func merge(defaults []props.KV, extra []envprops.Property) []props.KV {
 	return out
 }
 
+// upsert sets key to value in kvs, in place or at the end.
+func upsert(kvs []props.KV, key, value string) []props.KV {
+	if i := slices.IndexFunc(kvs, func(kv props.KV) bool { return kv.Key == key }); i >= 0 {
+		kvs[i].Value = value
+		return kvs
+	}
+	return append(kvs, props.KV{Key: key, Value: value})
+}
+
 // valueOf returns the value of key in kvs, or "".
 func valueOf(kvs []props.KV, key string) string {
 	for _, kv := range kvs {
@@ -553,13 +622,15 @@ func bootstrap(kvs []props.KV) (string, error) {
 			}
 		}
 		found := false
+		controllers := strings.Split(strings.ToUpper(get("controller.listener.names")), ",")
 		for _, listener := range strings.Split(l, ",") {
 			name, addr, ok := strings.Cut(strings.TrimSpace(listener), "://")
 			h, p, err := net.SplitHostPort(addr)
 			if !ok || err != nil {
 				return "", &Error{"KAFKA_LISTENERS", fmt.Sprintf("%q is not a listener list", l), "NAME://host:port,…"}
 			}
-			if !found && protocols[strings.ToUpper(name)] == "PLAINTEXT" {
+			// Metadata is asked of a broker listener, never a controller's.
+			if !found && protocols[strings.ToUpper(name)] == "PLAINTEXT" && !slices.Contains(controllers, strings.ToUpper(name)) {
 				host, port, found = h, p, true
 			}
 		}

@@ -16,6 +16,17 @@ import (
 // value, shown after it, and "=" when the base holds that value already.
 func (c *Config) WritePlan(w io.Writer) {
 	fmt.Fprintf(w, "role: %s\n", c.Role)
+	fmt.Fprintf(w, "mode: %s\n", c.Mode)
+	if k := c.KRaft; k != nil {
+		id := k.ClusterID
+		if id == "" {
+			id = "(generated at the format)"
+		}
+		fmt.Fprintf(w, "kraft: node %d, cluster %s\n", k.NodeID, id)
+		if len(k.Unformatted) > 0 {
+			fmt.Fprintf(w, "format: %s\n", strings.Join(k.Unformatted, ", "))
+		}
+	}
 	fmt.Fprintf(w, "kafka home: %s (version %s)\n", c.KafkaHome, c.Version)
 	fmt.Fprintf(w, "data dir: %s\n", c.DataDir)
 	fmt.Fprintf(w, "health: %s (/livez, /readyz)\n", c.HTTPAddr)
@@ -61,6 +72,9 @@ func (c *Config) writeFile(w io.Writer, name string) {
 			default:
 				fmt.Fprintf(w, "  = %s=%s\n", ch.Key, ch.Value)
 			}
+		}
+		for _, r := range f.removed {
+			fmt.Fprintf(w, "  - %s (base: %s)\n", r.Key, r.Value)
 		}
 	}
 }

@@ -36,7 +36,11 @@ func (c *Config) Binds() []Bind {
 		} else {
 			for _, l := range strings.Split(valueOf(k, "listeners"), ",") {
 				if _, hp, ok := strings.Cut(strings.TrimSpace(l), "://"); ok {
-					out = append(out, Bind{c.listenersVar, hp})
+					v := c.listenersVar
+					if c.Mode == ModeKRaft && isController(l) {
+						v = "KAFKA_CONTROLLER_PORT"
+					}
+					out = append(out, Bind{v, hp})
 				}
 			}
 		}

@@ -19,7 +19,8 @@ type rendered struct {
 	name    string // ServerFile or ZooKeeperFile
 	base    string // the path it was read from
 	file    *props.File
-	changes []change // what the supervisor set, in order
+	changes []change   // what the supervisor set, in order
+	removed []props.KV // what it took out of the base, with the base's value
 }
 
 // change is one property the supervisor set, with its value in the base.

@@ -426,3 +426,17 @@ func (f *File) Bytes() []byte {
 	}
 	return b.Bytes()
 }
+
+// Unset comments out every active entry for key, so that the file no
+// longer sets it and still shows what it held. It reports whether there
+// was one.
+func (f *File) Unset(key string) bool {
+	found := false
+	for i, l := range f.lines {
+		if l.entry && l.key == key {
+			f.lines[i] = line{phys: []string{"#" + escapeKey(key) + "=" + escapeValue(l.value)}}
+			found = true
+		}
+	}
+	return found
+}

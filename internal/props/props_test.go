@@ -594,3 +594,22 @@ func TestRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+func TestUnset(t *testing.T) {
+	f, err := Parse([]byte("# head\nzookeeper.connect=a:2181\nbroker.id=0\nzookeeper.connect = b:2181\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.Unset("zookeeper.connect") {
+		t.Fatal("want an entry unset")
+	}
+	if f.Unset("log.dirs") {
+		t.Error("unset an entry that is not there")
+	}
+	if _, ok := f.Get("zookeeper.connect"); ok {
+		t.Error("zookeeper.connect still set")
+	}
+	if want, have := "# head\n#zookeeper.connect=a:2181\nbroker.id=0\n#zookeeper.connect=b:2181\n", string(f.Bytes()); want != have {
+		t.Errorf("want %q, have %q", want, have)
+	}
+}

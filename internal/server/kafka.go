@@ -31,6 +31,9 @@ type KafkaOptions struct {
 	Bootstrap      string // where the supervisor reaches the broker
 	Version        sarama.KafkaVersion
 	Topics         []topics.Spec
+	// KRaft, when set, makes this a combined KRaft node: no ZooKeeper,
+	// BrokerID is its node.id.
+	KRaft *KRaftOptions
 }
 
 // Kafka runs kafka-server-start.sh, waits until the broker is registered
@@ -55,6 +58,9 @@ func (k *Kafka) Run() error { return k.supervise(k.runOnce) }
 
 func (k *Kafka) runOnce(restart int) error {
 	o := k.opts
+	if o.KRaft != nil {
+		return k.runKRaft(restart)
+	}
 	t0 := time.Now()
 	if o.ZooKeeperReady != nil {
 		select {

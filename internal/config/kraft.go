@@ -1,0 +1,274 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/IBM/sarama"
+
+	"github.com/kafka-on-kubernetes/supervisor/internal/props"
+	"github.com/kafka-on-kubernetes/supervisor/internal/storage"
+)
+
+// Mode is where the brokers keep the cluster's metadata.
+type Mode string
+
+// The modes: in ZooKeeper, or in the brokers' own Raft quorum (KRaft).
+const (
+	ModeZooKeeper Mode = "zookeeper"
+	ModeKRaft     Mode = "kraft"
+)
+
+// RoleCombined is role all in KRaft mode: one node that is both broker and
+// controller (process.roles=broker,controller), and no ZooKeeper.
+const RoleCombined Role = "combined"
+
+// controllerListener is the name of the controllers' listener.
+const controllerListener = "CONTROLLER"
+
+// KRaft is what a KRaft node needs besides its properties.
+type KRaft struct {
+	// NodeID is node.id, from KAFKA_NODE_ID (a number, or ordinal).
+	NodeID int
+	// ClusterID is KAFKA_CLUSTER_ID, else the one the formatted log
+	// directories record, else "": the format generates one.
+	ClusterID string
+	// Voters are controller.quorum.voters.
+	Voters []Voter
+	// Dirs are the directories the format writes meta.properties in: the
+	// log directories and metadata.log.dir.
+	Dirs []string
+	// Unformatted lists those without meta.properties: the format's work.
+	Unformatted []string
+}
+
+// Voter is one entry of controller.quorum.voters, id@host:port.
+type Voter struct {
+	ID   int
+	Addr string
+}
+
+// modeVar chooses the mode where the broker version has both.
+const modeVar = "SUPERVISOR_MODE"
+
+// kraftVars are variables that only KRaft mode reads.
+var kraftVars = []string{"KAFKA_CLUSTER_ID", "KAFKA_CONTROLLER_PORT", "KAFKA_NODE_ID"}
+
+// loadMode picks the mode from the version and SUPERVISOR_MODE: 4.x has
+// KRaft only, and a broker before 3.3 ZooKeeper only (KRaft was not
+// production-ready before 3.3). Between them SUPERVISOR_MODE chooses, and
+// ZooKeeper is the default, so that an image that upgrades to 3.x keeps
+// its mode. It then refuses the variables of the other mode, and maps
+// role all to one combined node in KRaft.
+func (c *Config) loadMode(e env) error {
+	const want = "kraft or zookeeper"
+	only := Mode("")
+	switch {
+	case c.Sarama.IsAtLeast(sarama.V4_0_0_0):
+		only = ModeKRaft
+	case !c.Sarama.IsAtLeast(sarama.V3_3_0_0):
+		only = ModeZooKeeper
+	}
+	c.Mode = only
+	if c.Mode == "" {
+		c.Mode = ModeZooKeeper
+	}
+	if v := e.get(modeVar, ""); v != "" {
+		m := Mode(strings.ToLower(v))
+		if m != ModeKRaft && m != ModeZooKeeper {
+			return &Error{modeVar, fmt.Sprintf("%q is not a mode", v), want}
+		}
+		if only != "" && m != only {
+			return &Error{modeVar, fmt.Sprintf("%s, but Kafka %s runs in %s mode only", m, c.Version, only), string(only) + " or unset"}
+		}
+		c.Mode = m
+	}
+	names := make([]string, 0, len(e))
+	for name, v := range e {
+		if v != "" {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	if c.Mode == ModeZooKeeper {
+		for _, name := range names {
+			if slices.Contains(kraftVars, name) {
+				return &Error{name, fmt.Sprintf("a KRaft variable, but Kafka %s runs in zookeeper mode", c.Version), modeVar + "=kraft (Kafka 3.3 or later) or no " + name}
+			}
+		}
+		return nil
+	}
+	for _, name := range names {
+		zk := strings.HasPrefix(name, "ZOOKEEPER_") || strings.HasPrefix(name, "KAFKA_ZOOKEEPER_") || name == "KAFKA_BROKER_ID"
+		if zk {
+			why := "a ZooKeeper variable, but the mode is kraft"
+			if name == "KAFKA_BROKER_ID" {
+				return &Error{name, why, "KAFKA_NODE_ID in kraft mode"}
+			}
+			return &Error{name, why, "no ZooKeeper variables in kraft mode (" + modeVar + "=zookeeper for Kafka 3.x)"}
+		}
+	}
+	switch c.Role {
+	case RoleAll:
+		c.Role = RoleCombined
+	default:
+		return &Error{"SUPERVISOR_ROLE", fmt.Sprintf("%s, but the mode is kraft", c.Role), "all (one combined broker and controller) in kraft mode"}
+	}
+	return nil
+}
+
+// kraftSettings works out the properties of a combined node: node.id,
+// process.roles, the controller listener and the static quorum of
+// controller.quorum.voters, itself by default. It returns them with the
+// keys of the base that must go (ZooKeeper's, broker.id, and the dynamic
+// quorum's bootstrap servers, which the voters replace). host is the
+// address the node reaches its own controller on.
+func (c *Config) kraftSettings(e env, host string) (set []props.KV, unset []string, err error) {
+	k := &KRaft{}
+	if k.NodeID, err = nodeID(e.get("KAFKA_NODE_ID", "0"), e.get("HOSTNAME", "")); err != nil {
+		return nil, nil, err
+	}
+	if id := e.get("KAFKA_CLUSTER_ID", ""); id != "" {
+		if err := storage.CheckClusterID(id); err != nil {
+			return nil, nil, &Error{"KAFKA_CLUSTER_ID", strings.TrimSuffix(err.Error(), ": "+storage.ErrClusterID.Error()) + ", not a base64 UUID",
+				"22 characters of URL-safe base64 of 16 bytes, such as kafka-storage.sh random-uuid prints"}
+		}
+		k.ClusterID = id
+	}
+	if e.get("KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS", "") != "" {
+		return nil, nil, &Error{"KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS", "a dynamic quorum is not supported by the supervisor", "KAFKA_CONTROLLER_QUORUM_VOTERS (a static quorum)"}
+	}
+	port := e.get("KAFKA_CONTROLLER_PORT", "9093")
+	if _, err := portNumber("KAFKA_CONTROLLER_PORT", port); err != nil {
+		return nil, nil, err
+	}
+	voters := e.get("KAFKA_CONTROLLER_QUORUM_VOTERS", fmt.Sprintf("%d@%s", k.NodeID, net.JoinHostPort(host, port)))
+	if k.Voters, err = parseVoters(voters); err != nil {
+		return nil, nil, err
+	}
+	if !slices.ContainsFunc(k.Voters, func(v Voter) bool { return v.ID == k.NodeID }) {
+		return nil, nil, &Error{"KAFKA_CONTROLLER_QUORUM_VOTERS", fmt.Sprintf("%q does not name node %d, which is a controller", voters, k.NodeID), "id@host:port,… naming KAFKA_NODE_ID"}
+	}
+	c.KRaft = k
+	c.BrokerID = k.NodeID
+	set = []props.KV{
+		{Key: "process.roles", Value: "broker,controller"},
+		{Key: "node.id", Value: strconv.Itoa(k.NodeID)},
+		{Key: "controller.listener.names", Value: controllerListener},
+		{Key: "controller.quorum.voters", Value: voters},
+	}
+	unset = []string{"zookeeper.connect", "zookeeper.connection.timeout.ms", "broker.id", "controller.quorum.bootstrap.servers"}
+	return set, unset, nil
+}
+
+// controllerListenerFor returns the controller's listener on bindHost.
+func controllerListenerFor(e env, bindHost string) string {
+	return controllerListener + "://" + net.JoinHostPort(bindHost, e.get("KAFKA_CONTROLLER_PORT", "9093"))
+}
+
+// withController adds the controller listener to a list that lacks one,
+// and names its protocol in the map (map is the base's or the
+// environment's, or "" for the broker's default).
+func withController(listeners, listener, protocols string) (string, string) {
+	if !slices.ContainsFunc(strings.Split(listeners, ","), isController) {
+		listeners += "," + listener
+	}
+	if protocols == "" {
+		protocols = "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL"
+	}
+	for _, pair := range strings.Split(protocols, ",") {
+		if name, _, _ := strings.Cut(strings.TrimSpace(pair), ":"); strings.EqualFold(name, controllerListener) {
+			return listeners, protocols
+		}
+	}
+	return listeners, controllerListener + ":PLAINTEXT," + protocols
+}
+
+// withoutController drops the controller listener from a list: clients
+// are never sent to it.
+func withoutController(listeners string) string {
+	var out []string
+	for _, l := range strings.Split(listeners, ",") {
+		if !isController(l) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, ",")
+}
+
+func isController(listener string) bool {
+	name, _, _ := strings.Cut(strings.TrimSpace(listener), "://")
+	return strings.EqualFold(name, controllerListener)
+}
+
+// parseVoters reads controller.quorum.voters: id@host:port, separated by
+// commas, each id once.
+func parseVoters(s string) ([]Voter, error) {
+	const want = "id@host:port,… such as 0@kafka-0:9093"
+	var out []Voter
+	for _, entry := range strings.Split(s, ",") {
+		entry = strings.TrimSpace(entry)
+		id, addr, ok := strings.Cut(entry, "@")
+		n, err := strconv.Atoi(id)
+		bad := &Error{"KAFKA_CONTROLLER_QUORUM_VOTERS", fmt.Sprintf("%q is not a voter", entry), want}
+		if !ok || err != nil || n < 0 {
+			return nil, bad
+		}
+		if _, err := hostPort("KAFKA_CONTROLLER_QUORUM_VOTERS", addr, false); err != nil {
+			return nil, bad
+		}
+		if slices.ContainsFunc(out, func(v Voter) bool { return v.ID == n }) {
+			return nil, &Error{"KAFKA_CONTROLLER_QUORUM_VOTERS", fmt.Sprintf("voter %d is named twice", n), want}
+		}
+		out = append(out, Voter{ID: n, Addr: addr})
+	}
+	return out, nil
+}
+
+// nodeID reads KAFKA_NODE_ID: a number, or ordinal.
+func nodeID(s, hostname string) (int, error) {
+	const want = "a whole number from 0, or ordinal (the StatefulSet ordinal of HOSTNAME)"
+	if s == Ordinal {
+		return ordinal("KAFKA_NODE_ID", hostname, want)
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, &Error{"KAFKA_NODE_ID", fmt.Sprintf("%q is not a node id", s), want}
+	}
+	return n, nil
+}
+
+// inspectStorage reads meta.properties in the directories the format
+// writes, and refuses a record that disagrees with the configuration, so
+// that nothing starts and nothing is overwritten. A record gives the
+// cluster id when KAFKA_CLUSTER_ID is unset.
+func (c *Config) inspectStorage(metadataDir string) error {
+	k := c.KRaft
+	k.Dirs = slices.Clone(c.KafkaDataDirs)
+	if metadataDir != "" && !slices.Contains(k.Dirs, metadataDir) {
+		k.Dirs = append(k.Dirs, metadataDir)
+	}
+	s, err := storage.Inspect(k.Dirs, k.ClusterID, k.NodeID)
+	var m *storage.Mismatch
+	if errors.As(err, &m) {
+		source := map[string]string{"cluster.id": "KAFKA_CLUSTER_ID", "node.id": "KAFKA_NODE_ID", "version": modeVar}[m.Property]
+		if m.Property == "cluster.id" && c.KRaft.ClusterID == "" {
+			source = "another log directory"
+		}
+		return &Error{m.Path, fmt.Sprintf("holds %s=%s, but %s gives %s", m.Property, m.Have, source, m.Want),
+			"the values the data was formatted with, or an empty log directory"}
+	}
+	if err != nil {
+		return &Error{Var: "KAFKA_LOG_DIRS", Msg: err.Error(), Want: "log directories formatted by kafka-storage.sh, or empty"}
+	}
+	if k.ClusterID == "" {
+		k.ClusterID = s.ClusterID
+	}
+	k.Unformatted = s.Unformatted
+	return nil
+}

@@ -1,0 +1,190 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const (
+	dist440 = "KAFKA_HOME=testdata/dist-4.4.0"
+	dist391 = "KAFKA_HOME=testdata/dist-3.9.1"
+	dist282 = "KAFKA_HOME=testdata/dist-3.9.1" // with KAFKA_VERSION=2.8.2
+)
+
+func TestMode(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		env      []string
+		wantMode Mode
+		wantRole Role
+	}{
+		{"4.x is kraft", []string{dist440}, ModeKRaft, RoleCombined},
+		{"4.x kraft asked", []string{dist440, "SUPERVISOR_MODE=kraft"}, ModeKRaft, RoleCombined},
+		{"3.9 defaults to zookeeper", []string{dist391}, ModeZooKeeper, RoleAll},
+		{"3.9 kraft asked", []string{dist391, "SUPERVISOR_MODE=KRaft"}, ModeKRaft, RoleCombined},
+		{"3.9 zookeeper kafka role", []string{dist391, "SUPERVISOR_MODE=zookeeper", "SUPERVISOR_ROLE=kafka"}, ModeZooKeeper, RoleKafka},
+		{"2.8 is zookeeper", []string{dist282, "KAFKA_VERSION=2.8.2"}, ModeZooKeeper, RoleAll},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load(append(tc.env, "SUPERVISOR_DATA_DIR="+t.TempDir()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want, have := tc.wantMode, c.Mode; want != have {
+				t.Errorf("mode: want %s, have %s", want, have)
+			}
+			if want, have := tc.wantRole, c.Role; want != have {
+				t.Errorf("role: want %s, have %s", want, have)
+			}
+			if want, have := tc.wantMode == ModeKRaft, c.KRaft != nil; want != have {
+				t.Errorf("kraft settings: want %v, have %v", want, have)
+			}
+			if want, have := tc.wantRole == RoleAll, c.Role.RunsZooKeeper(); want != have {
+				t.Errorf("runs zookeeper: want %v, have %v", want, have)
+			}
+		})
+	}
+}
+
+func TestKRaftCombined(t *testing.T) {
+	data := t.TempDir()
+	c, err := Load([]string{dist440, "SUPERVISOR_DATA_DIR=" + data, "KAFKA_CLUSTER_ID=MkU3OEVBNTcwNTJENDM2Qg"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"process.roles":                  "broker,controller",
+		"node.id":                        "0",
+		"controller.listener.names":      "CONTROLLER",
+		"controller.quorum.voters":       "0@localhost:9093",
+		"listeners":                      "PLAINTEXT://0.0.0.0:9092,CONTROLLER://0.0.0.0:9093",
+		"advertised.listeners":           "PLAINTEXT://localhost:9092",
+		"listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL",
+		"log.dirs":                       filepath.Join(data, "kafka"),
+	}
+	f := c.files[0].file
+	for k, v := range want {
+		if have, _ := f.Get(k); have != v {
+			t.Errorf("%s: want %q, have %q", k, v, have)
+		}
+	}
+	// The base's dynamic quorum and ZooKeeper's keys are gone.
+	for _, k := range []string{"controller.quorum.bootstrap.servers", "zookeeper.connect", "broker.id"} {
+		if v, ok := f.Get(k); ok {
+			t.Errorf("%s: want unset, have %q", k, v)
+		}
+	}
+	if want, have := "127.0.0.1:9092", c.Bootstrap; want != have {
+		t.Errorf("bootstrap: want %s, have %s", want, have)
+	}
+	if want, have := "MkU3OEVBNTcwNTJENDM2Qg", c.KRaft.ClusterID; want != have {
+		t.Errorf("cluster id: want %s, have %s", want, have)
+	}
+	if want, have := 1, len(c.KRaft.Unformatted); want != have {
+		t.Errorf("unformatted: want %d, have %d", want, have)
+	}
+	binds := c.Binds()
+	if want, have := "KAFKA_CONTROLLER_PORT", binds[len(binds)-1].Var; want != have {
+		t.Errorf("controller bind: want %s, have %s", want, have)
+	}
+}
+
+// The 3.9.1 base is ZooKeeper's: its zookeeper.connect and broker.id go.
+func TestKRaftOn391(t *testing.T) {
+	c, err := Load([]string{dist391, "SUPERVISOR_MODE=kraft", "SUPERVISOR_DATA_DIR=" + t.TempDir(), "HOSTNAME=kafka-2",
+		"KAFKA_NODE_ID=ordinal", "KAFKA_CONTROLLER_PORT=19093", "KAFKA_LISTENERS=CONTROLLER://:19093,PLAINTEXT://:19092"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := c.files[0].file
+	for _, k := range []string{"zookeeper.connect", "broker.id"} {
+		if v, ok := f.Get(k); ok {
+			t.Errorf("%s: want unset, have %q", k, v)
+		}
+	}
+	for k, v := range map[string]string{
+		"node.id": "2", "controller.quorum.voters": "2@localhost:19093",
+		"listeners": "CONTROLLER://:19093,PLAINTEXT://:19092", "advertised.listeners": "PLAINTEXT://:19092",
+	} {
+		if have, _ := f.Get(k); have != v {
+			t.Errorf("%s: want %q, have %q", k, v, have)
+		}
+	}
+	if want, have := "127.0.0.1:19092", c.Bootstrap; want != have {
+		t.Errorf("bootstrap: want %s, have %s", want, have)
+	}
+	if want, have := "", c.KRaft.ClusterID; want != have {
+		t.Errorf("cluster id: want %q (generated at the format), have %q", want, have)
+	}
+}
+
+func TestKRaftBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  []string
+		want string
+	}{
+		{"zookeeper connect", []string{dist440, "KAFKA_ZOOKEEPER_CONNECT=zk:2181"},
+			"KAFKA_ZOOKEEPER_CONNECT: a ZooKeeper variable, but the mode is kraft; want no ZooKeeper variables in kraft mode"},
+		{"zookeeper property", []string{dist391, "SUPERVISOR_MODE=kraft", "ZOOKEEPER_TICK_TIME=2000"},
+			"ZOOKEEPER_TICK_TIME: a ZooKeeper variable, but the mode is kraft"},
+		{"role zookeeper", []string{dist440, "SUPERVISOR_ROLE=zookeeper"},
+			"SUPERVISOR_ROLE: zookeeper, but the mode is kraft; want all (one combined broker and controller) in kraft mode"},
+		{"broker id", []string{dist440, "KAFKA_BROKER_ID=1"}, "KAFKA_BROKER_ID: a ZooKeeper variable, but the mode is kraft; want KAFKA_NODE_ID in kraft mode"},
+		{"zookeeper on 4.x", []string{dist440, "SUPERVISOR_MODE=zookeeper"}, "SUPERVISOR_MODE: zookeeper, but Kafka 4.4.0 runs in kraft mode only"},
+		{"kraft on 2.8", []string{dist282, "KAFKA_VERSION=2.8.2", "SUPERVISOR_MODE=kraft"}, "SUPERVISOR_MODE: kraft, but Kafka 2.8.2 runs in zookeeper mode only"},
+		{"no such mode", []string{dist391, "SUPERVISOR_MODE=raft"}, `SUPERVISOR_MODE: "raft" is not a mode; want kraft or zookeeper`},
+		{"cluster id in zookeeper mode", []string{dist391, "KAFKA_CLUSTER_ID=MkU3OEVBNTcwNTJENDM2Qg"},
+			"KAFKA_CLUSTER_ID: a KRaft variable, but Kafka 3.9.1 runs in zookeeper mode; want SUPERVISOR_MODE=kraft"},
+		{"short cluster id", []string{dist440, "KAFKA_CLUSTER_ID=abc"},
+			`KAFKA_CLUSTER_ID: "abc" has 3 characters, not 22, not a base64 UUID; want 22 characters of URL-safe base64`},
+		{"cluster id not base64", []string{dist440, "KAFKA_CLUSTER_ID=MkU3OEVBNTcwNTJENDM2Q+"},
+			`KAFKA_CLUSTER_ID: "MkU3OEVBNTcwNTJENDM2Q+" is not URL-safe base64 of 16 bytes, not a base64 UUID`},
+		{"malformed voters", []string{dist440, "KAFKA_CONTROLLER_QUORUM_VOTERS=localhost:9093"},
+			`KAFKA_CONTROLLER_QUORUM_VOTERS: "localhost:9093" is not a voter; want id@host:port,…`},
+		{"voter without port", []string{dist440, "KAFKA_CONTROLLER_QUORUM_VOTERS=0@localhost"},
+			`KAFKA_CONTROLLER_QUORUM_VOTERS: "0@localhost" is not a voter`},
+		{"voter twice", []string{dist440, "KAFKA_CONTROLLER_QUORUM_VOTERS=0@a:9093,0@b:9093"},
+			`KAFKA_CONTROLLER_QUORUM_VOTERS: voter 0 is named twice`},
+		{"node outside the voters", []string{dist440, "KAFKA_NODE_ID=3", "KAFKA_CONTROLLER_QUORUM_VOTERS=0@a:9093,1@b:9093"},
+			`KAFKA_CONTROLLER_QUORUM_VOTERS: "0@a:9093,1@b:9093" does not name node 3, which is a controller`},
+		{"dynamic quorum", []string{dist440, "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS=a:9093"},
+			"KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS: a dynamic quorum is not supported"},
+		{"bad node id", []string{dist440, "KAFKA_NODE_ID=x"}, `KAFKA_NODE_ID: "x" is not a node id`},
+		{"bad controller port", []string{dist440, "KAFKA_CONTROLLER_PORT=0"}, `KAFKA_CONTROLLER_PORT: "0" is not a port`},
+		{"formatted for another cluster", []string{dist440, "KAFKA_LOG_DIRS=testdata/kraft-formatted", "KAFKA_CLUSTER_ID=4L6g3nShT-eMCtK--X86sw"},
+			"testdata/kraft-formatted/meta.properties: holds cluster.id=MkU3OEVBNTcwNTJENDM2Qg, but KAFKA_CLUSTER_ID gives 4L6g3nShT-eMCtK--X86sw"},
+		{"formatted for another node", []string{dist440, "KAFKA_LOG_DIRS=testdata/kraft-formatted", "KAFKA_NODE_ID=1", "KAFKA_CONTROLLER_QUORUM_VOTERS=1@localhost:9093"},
+			"testdata/kraft-formatted/meta.properties: holds node.id=0, but KAFKA_NODE_ID gives 1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(append(tc.env, "SUPERVISOR_DATA_DIR="+t.TempDir()))
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Fatalf("want %q, have %v", tc.want, err)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("want one line, have %q", err)
+			}
+		})
+	}
+}
+
+// A formatted directory gives the cluster id when KAFKA_CLUSTER_ID is
+// unset, and is not formatted again.
+func TestKRaftClusterIDFromData(t *testing.T) {
+	c, err := Load([]string{dist440, "SUPERVISOR_DATA_DIR=" + t.TempDir(), "KAFKA_LOG_DIRS=testdata/kraft-formatted"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, have := "MkU3OEVBNTcwNTJENDM2Qg", c.KRaft.ClusterID; want != have {
+		t.Errorf("want %s, have %s", want, have)
+	}
+	if want, have := 0, len(c.KRaft.Unformatted); want != have {
+		t.Errorf("unformatted: want %d, have %d", want, have)
+	}
+	if _, err := os.Stat("testdata/kraft-formatted/meta.properties"); err != nil {
+		t.Fatal(err)
+	}
+}

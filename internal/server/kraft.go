@@ -1,0 +1,160 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/kafka-on-kubernetes/supervisor/internal/broker"
+	"github.com/kafka-on-kubernetes/supervisor/internal/health"
+	"github.com/kafka-on-kubernetes/supervisor/internal/proc"
+	"github.com/kafka-on-kubernetes/supervisor/internal/storage"
+	"github.com/kafka-on-kubernetes/supervisor/internal/topics"
+)
+
+// KRaftOptions configure a combined KRaft node (broker and controller in
+// one process); KafkaOptions.KRaft is nil for a broker on ZooKeeper.
+type KRaftOptions struct {
+	// ClusterID is the cluster's id, or "" to generate one at the format.
+	ClusterID string
+	// Dirs are the directories the format writes, and Unformatted those
+	// of them without meta.properties (config.Load read them).
+	Dirs, Unformatted []string
+}
+
+// storageTool is the class that formats KRaft storage, in every version
+// that has KRaft; the distributions before 4.x have no kafka-storage.sh
+// of their own, kafka-run-class.sh runs it in all.
+const storageTool = "kafka.tools.StorageTool"
+
+// runKRaft formats the storage on a first start, starts the node, waits
+// until its broker is listed in metadata (which needs its controller
+// quorum to have a leader and the broker to be registered and unfenced),
+// reconciles the topics, and waits until the node ends.
+func (k *Kafka) runKRaft(restart int) error {
+	t0 := time.Now()
+	phase := func(p health.Phase) {
+		if restart == 0 {
+			k.Health.SetPhase(p)
+		}
+	}
+	if restart == 0 && len(k.opts.KRaft.Unformatted) > 0 {
+		phase(health.FormattingStorage)
+		if err := k.format(); err != nil {
+			if k.isStopping() {
+				return nil
+			}
+			return fmt.Errorf("kafka: %w", err)
+		}
+	}
+	child, err := k.start()
+	if errors.Is(err, errStopping) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	phase(health.WaitingKRaft)
+	wctx, cancel := k.watch(child)
+	defer cancel()
+	if err := k.bootstrapKRaft(wctx, phase); err != nil {
+		return k.failed(child, err)
+	}
+	k.Health.Up(k.spec.Name)
+	k.Health.SetPhase(health.Ready)
+	k.Log.Info("ready", "phase", "all", "took", since(t0))
+	return k.exited(child)
+}
+
+// format runs the storage tool once as a child, with the cluster id given
+// or a new one, and reads meta.properties back: the record, not the tool's
+// output, says the storage is formatted. -g (--ignore-formatted) lets it
+// format a log directory added beside formatted ones.
+func (k *Kafka) format() error {
+	o := k.opts
+	t0 := time.Now()
+	id, generated := o.KRaft.ClusterID, false
+	if id == "" {
+		var err error
+		if id, err = storage.NewClusterID(); err != nil {
+			return err
+		}
+		generated = true
+	}
+	k.Log.Info("starting", "phase", "format", "cluster_id", id, "generated", generated, "dirs", strings.Join(o.KRaft.Unformatted, ","))
+	c, err := k.Reaper.Start(proc.Spec{
+		Name: "kafka-storage",
+		Path: filepath.Join(k.KafkaHome, "bin", "kafka-run-class.sh"),
+		Args: []string{storageTool, "format", "-t", id, "-c", o.ConfigFile, "-g"},
+		Env:  o.Env,
+		Log:  o.Output,
+	})
+	if err != nil {
+		return fmt.Errorf("format: %w", err)
+	}
+	timer := time.NewTimer(k.StartTimeout)
+	defer timer.Stop()
+	select {
+	case <-c.Done():
+	case <-k.ctx.Done():
+		c.Stop(k.StopTimeout)
+		return k.ctx.Err()
+	case <-timer.C:
+		c.Stop(k.StopTimeout)
+		return fmt.Errorf("format took longer than %s (SUPERVISOR_START_TIMEOUT)", k.StartTimeout)
+	}
+	if st := c.Status(); st.ExitCode() != 0 {
+		last := ""
+		if tail := c.Tail(); len(tail) > 0 {
+			last = ": " + tail[len(tail)-1]
+		}
+		return fmt.Errorf("format of %s failed with %s%s", strings.Join(o.KRaft.Unformatted, ","), st, last)
+	}
+	s, err := storage.Inspect(o.KRaft.Dirs, id, o.BrokerID)
+	if err != nil {
+		return fmt.Errorf("format: %w", err)
+	}
+	if len(s.Unformatted) > 0 {
+		return fmt.Errorf("format exited 0 but wrote no %s in %s", storage.MetaFile, strings.Join(s.Unformatted, ","))
+	}
+	k.Log.Info("ready", "phase", "format", "cluster_id", id, "took", since(t0))
+	return nil
+}
+
+// bootstrapKRaft waits until the broker lists itself in metadata, then
+// reconciles the topics through the Admin API.
+func (k *Kafka) bootstrapKRaft(ctx context.Context, phase func(health.Phase)) error {
+	o := k.opts
+	t0 := time.Now()
+	client, err := broker.Connect(ctx, o.Bootstrap, o.BrokerID, broker.Config(kraftClientVersion(o.Version)))
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	k.Log.Info("ready", "phase", "kafka", "took", since(t0))
+	if len(o.Topics) == 0 {
+		return nil
+	}
+	t1 := time.Now()
+	phase(health.CreatingTopics)
+	if err := topics.Reconcile(ctx, topics.NewAdmin(client), o.Topics, k.Log); err != nil {
+		return err
+	}
+	k.Log.Info("ready", "phase", "topics", "topics", len(o.Topics), "took", since(t1))
+	return nil
+}
+
+// kraftClientVersion is the protocol version the client speaks to a KRaft
+// node: the broker's own, up to the newest sarama knows of 4.x's (a 4.x
+// broker refuses the requests of clients below 2.1 with EOF, KIP-896).
+func kraftClientVersion(v sarama.KafkaVersion) sarama.KafkaVersion {
+	if v.IsAtLeast(sarama.V4_0_0_0) {
+		return sarama.V4_0_0_0
+	}
+	return v
+}
