@@ -285,3 +285,27 @@ type zkLogger struct{ log hclog.Logger }
 func (l zkLogger) Printf(format string, args ...any) {
 	l.log.Debug(fmt.Sprintf(format, args...))
 }
+
+// Answers asks ZooKeeper, through the session of conn, whether it
+// answers: the session must be established (the client pings it and
+// reports a disconnection or an expiry in its state) and a read of the
+// root node must be answered before ctx ends. A read is not logged by
+// ZooKeeper, as a four-letter word is. A read that ctx gave up on ends
+// with the connection: when the client drops it for want of an answer,
+// or when conn is closed.
+func Answers(ctx context.Context, conn *zk.Conn) error {
+	if state := conn.State(); state != zk.StateHasSession {
+		return fmt.Errorf("no session: %s", state)
+	}
+	answer := make(chan error, 1)
+	go func() {
+		_, _, err := conn.Exists("/")
+		answer <- err
+	}()
+	select {
+	case err := <-answer:
+		return err
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
