@@ -1,6 +1,7 @@
 package main
 
 import (
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -44,26 +45,35 @@ func (in *instance) freeze(child string) (resume func(), at time.Time) {
 	return resume, at
 }
 
-// waitProbePrefix waits until path answers code with a body that starts
-// with prefix, and returns the body; it fails after d or at exit.
-func (in *instance) waitProbePrefix(path string, code int, prefix string, d time.Duration) string {
+// waitProbeMatch waits until path answers code with a body that re
+// matches, and returns the body; it fails after d or at exit.
+func (in *instance) waitProbeMatch(path string, code int, re string, d time.Duration) string {
 	in.t.Helper()
+	rx := regexp.MustCompile(re)
 	deadline := time.After(d)
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		haveCode, haveBody := in.probe(path)
-		if haveCode == code && strings.HasPrefix(haveBody, prefix) {
+		if haveCode == code && rx.MatchString(haveBody) {
 			return haveBody
 		}
 		select {
 		case <-deadline:
-			in.t.Fatalf("%s: want %d %q… within %s, have %d %q", path, code, prefix, d, haveCode, haveBody)
+			in.t.Fatalf("%s: want %d %q within %s, have %d %q", path, code, re, d, haveCode, haveBody)
 		case <-in.done:
 			in.t.Fatalf("supervisor exited (code %d) while waiting for %s", in.exitCode, path)
 		case <-tick.C:
 		}
 	}
+}
+
+// notAnswering matches the body of path while child does not answer.
+func notAnswering(path, child string) string {
+	if path == "/livez" {
+		return "^hung: " + child + " not answering for [0-9]+s: .+"
+	}
+	return "^not ready: " + child + " not answering for [0-9]+s: .+"
 }
 
 // TestFrozenServer freezes each server of role all in turn, under the
@@ -77,7 +87,7 @@ func TestFrozenServer(t *testing.T) {
 	in.waitProbe("/readyz", 200, "ready", 2*time.Minute)
 	for _, child := range []string{"kafka", "zookeeper"} {
 		resume, at := in.freeze(child)
-		body := in.waitProbePrefix("/readyz", 503, "not ready: "+child+" not answering for ", notAnsweringWithin)
+		body := in.waitProbeMatch("/readyz", 503, notAnswering("/readyz", child), notAnsweringWithin)
 		t.Logf("%s frozen: /readyz 503 after %s: %q", child, time.Since(at).Round(100*time.Millisecond), body)
 		if code, body := in.probe("/livez"); code != 200 {
 			t.Errorf("/livez: want 200 while %s is frozen within its hang timeout, have %d %q", child, code, body)
@@ -87,7 +97,7 @@ func TestFrozenServer(t *testing.T) {
 		in.waitCount(`answering again: server=`+child, 1, time.Minute)
 
 		resume, at = in.freeze(child)
-		body = in.waitProbePrefix("/livez", 503, "hung: "+child+" not answering for ", time.Minute)
+		body = in.waitProbeMatch("/livez", 503, notAnswering("/livez", child), time.Minute)
 		t.Logf("%s frozen: /livez 503 after %s: %q", child, time.Since(at).Round(100*time.Millisecond), body)
 		resume()
 		in.waitProbe("/livez", 200, "ok", time.Minute)
@@ -117,7 +127,7 @@ func TestFrozenServerRestarted(t *testing.T) {
 	for _, child := range []string{"kafka", "zookeeper"} {
 		starts := len(in.childPids(child))
 		_, at := in.freeze(child)
-		in.waitProbePrefix("/readyz", 503, "not ready: "+child+" not answering for ", notAnsweringWithin)
+		in.waitProbeMatch("/readyz", 503, notAnswering("/readyz", child), notAnsweringWithin)
 		in.waitLog(`not answering past the hang timeout: killing it: child=`+child, time.Minute)
 		in.waitLog(`restarting: child=`+child+` status="signal killed" restart=1 limit=5`, time.Minute)
 		in.waitCount(`started: child=`+child+` pid=`, starts+1, time.Minute)
@@ -133,5 +143,65 @@ func TestFrozenServerRestarted(t *testing.T) {
 		t.Errorf("after the restarts, partition 0 has no leader: %v", err)
 	}
 	client.Close()
+	in.stopCleanly()
+}
+
+// TestFrozenBrokerVersions freezes the broker of each version of the
+// matrix: 0.8, which is asked metadata, and later ones, asked ApiVersions.
+// /readyz is 503 naming it within 10 s, and 200 again once it resumes.
+func TestFrozenBrokerVersions(t *testing.T) {
+	for _, dist := range kafkaDists(t) {
+		t.Run(distVersion(t, dist).String(), func(t *testing.T) {
+			in := startDist(t, dist)
+			in.waitProbe("/readyz", 200, "ready", 2*time.Minute)
+			resume, at := in.freeze("kafka")
+			body := in.waitProbeMatch("/readyz", 503, notAnswering("/readyz", "kafka"), notAnsweringWithin)
+			t.Logf("/readyz 503 after %s: %q", time.Since(at).Round(100*time.Millisecond), body)
+			resume()
+			in.waitProbe("/readyz", 200, "ready", time.Minute)
+			in.stopCleanly()
+		})
+	}
+}
+
+// TestZooKeeperSessionLost freezes ZooKeeper in role all past the broker's
+// session timeout, then resumes it: /readyz is 503 naming ZooKeeper while
+// it is frozen, and ready again after, with the broker registered and the
+// topic led, with no step by hand. Whether ZooKeeper expires the broker's
+// session on resume or lets the broker's reconnection renew it first is a
+// race inside ZooKeeper; either way ends there.
+func TestZooKeeperSessionLost(t *testing.T) {
+	in := startSupervisor(t, "KAFKA_CREATE_TOPICS="+seedTopic+":1:1", "KAFKA_ZOOKEEPER_SESSION_TIMEOUT_MS=6000")
+	in.waitProbe("/readyz", 200, "ready", 2*time.Minute)
+	resume, _ := in.freeze("zookeeper")
+	in.waitProbeMatch("/readyz", 503, notAnswering("/readyz", "zookeeper"), notAnsweringWithin)
+	// Past the broker's 6 s session by the supervisor's own count.
+	in.waitProbeMatch("/readyz", 503, "^not ready: zookeeper not answering for (1[0-9]|[2-9][0-9])s: ", time.Minute)
+	resume()
+	in.waitProbe("/readyz", 200, "ready", time.Minute)
+	client := saramaClient(t, in.kafkaAddr)
+	defer client.Close()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		err := client.RefreshMetadata(seedTopic)
+		if err == nil {
+			_, err = client.Leader(seedTopic, 0)
+		}
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a minute after ZooKeeper resumed, partition 0 has no leader: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond) // polls the leader until the deadline
+	}
+	if code, body := in.probe("/livez"); code != 200 {
+		t.Errorf("/livez: want 200, have %d %q", code, body)
+	}
+	if expired := regexp.MustCompile(`kafka: .*(Session expired|has expired)`).MatchString(in.logs.String()); expired {
+		t.Log("ZooKeeper expired the broker's session on resume")
+	} else {
+		t.Log("the broker renewed its session on resume")
+	}
 	in.stopCleanly()
 }
