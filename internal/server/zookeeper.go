@@ -74,7 +74,19 @@ func (z *ZooKeeper) runOnce(restart int) error {
 	if err != nil {
 		return z.failed(child, err)
 	}
-	defer conn.Close()
+	// Closed as soon as the stop is asked for, while ZooKeeper still
+	// answers the close: once it is gone, the client's close waits a
+	// second for an answer that never comes.
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		select {
+		case <-z.ctx.Done():
+		case <-child.Done():
+		}
+		conn.Close()
+	}()
+	defer func() { <-closed }()
 	z.Log.Info("ready", "phase", "zookeeper", "took", since(t0))
 	z.readyOnce.Do(func() { close(z.ready) })
 	z.Health.Up(z.spec.Name)
