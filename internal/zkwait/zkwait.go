@@ -44,22 +44,6 @@ const SessionTimeout = 10 * time.Second
 // askTimeout bounds each srvr exchange.
 const askTimeout = 2 * time.Second
 
-// Ready returns once one of servers serves: it says so to srvr, or, where
-// srvr is refused, a session opens (and is closed again).
-func Ready(ctx context.Context, servers []string, log hclog.Logger) error {
-	err := Serving(ctx, servers, log)
-	if !errors.Is(err, quorum.ErrNotAllowed) {
-		return err
-	}
-	log.Info("zookeeper refuses srvr: waiting for a session instead", "error", err)
-	conn, err := session(ctx, servers, log)
-	if err != nil {
-		return err
-	}
-	conn.Close()
-	return nil
-}
-
 // Wait returns a connection to servers once it has a session, asked for
 // once a server says it serves (at once where srvr is refused). It gives
 // up when ctx ends, with an error naming the servers, the last answer or
