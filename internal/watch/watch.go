@@ -105,12 +105,14 @@ func Run(ctx context.Context, o Options) {
 			lastAnswer, failed, hung = now, 0, false
 		default:
 			failed++
+			if failed < o.Failures {
+				break
+			}
 			if failed == o.Failures {
 				o.Log.Warn("not answering", "server", o.Name, "for", round(now.Sub(lastAnswer)), "checks", failed, "error", err)
 			}
-			if failed >= o.Failures {
-				o.Health.Unanswered(o.Name, lastAnswer, err)
-			}
+			o.Health.Unanswered(o.Name, lastAnswer, err)
+			// Only once reported not answering, however slow the checks.
 			if !hung && now.Sub(lastAnswer) >= o.Hang {
 				hung = true
 				o.Hung(lastAnswer, err)

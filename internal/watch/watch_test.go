@@ -202,3 +202,22 @@ func TestWindow(t *testing.T) {
 		t.Errorf("want %s, have %s", want, have)
 	}
 }
+
+// TestHungAfterUnanswered: a hang timeout that passes before the failures
+// in a row are counted (checks slower than their period) is reported only
+// after the server is reported not answering, never before.
+func TestHungAfterUnanswered(t *testing.T) {
+	srv := &server{}
+	events, _ := start(t, Settings{Period: time.Millisecond, Failures: 20, Hang: time.Nanosecond}, srv)
+	srv.failing.Store(true)
+	for _, want := range []string{"unanswered", "hung"} {
+		select {
+		case e := <-events:
+			if e.kind != want {
+				t.Fatalf("want %s, have %v", want, e)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("no report within 10s")
+		}
+	}
+}
