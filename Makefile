@@ -23,7 +23,7 @@ run: build
 test: build dists
 	TEST_KAFKA_DIST="$$(scripts/kafka-dist.sh $(KAFKA_VERSION))" \
 	TEST_KAFKA_DISTS="$$(for v in $(KAFKA_MATRIX); do scripts/kafka-dist.sh $$v; done)" \
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 30m ./...
 
 ## dists: the distributions of every matrix version (cached in .cache/)
 dists:
