@@ -132,7 +132,7 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 	}
 	common := server.Common{
 		Reaper: reaper, KafkaHome: cfg.KafkaHome,
-		StartTimeout: cfg.StartTimeout, StopTimeout: cfg.StopTimeout, Restart: cfg.Restart,
+		StartTimeout: cfg.StartTimeout, StopTimeout: cfg.StopTimeout, Restart: cfg.Restart, Checks: cfg.Checks,
 		Log: log, Health: state,
 	}
 	var zk *server.ZooKeeper

@@ -195,3 +195,66 @@ func Config(version sarama.KafkaVersion) *sarama.Config {
 	cfg.Admin.Timeout = 30 * time.Second
 	return cfg
 }
+
+// Checker asks a broker that was ready whether it still answers, on one
+// connection kept from one check to the next and opened again after a
+// failure: ApiVersions from 0.10 on, else (0.8, which closes the
+// connection on ApiVersions) metadata. Neither is logged by the broker.
+type Checker struct {
+	addr string
+	cfg  *sarama.Config
+	b    *sarama.Broker
+}
+
+// NewChecker returns a Checker of the broker at addr, of the given
+// version, whose every check gives up after timeout.
+func NewChecker(addr string, version sarama.KafkaVersion, timeout time.Duration) *Checker {
+	cfg := Config(version)
+	cfg.Net.DialTimeout = timeout
+	cfg.Net.ReadTimeout = timeout
+	cfg.Net.WriteTimeout = timeout
+	cfg.ApiVersionsRequest = false // the check is one: not twice on each new connection
+	return &Checker{addr: addr, cfg: cfg}
+}
+
+// Check asks the broker once. The client takes no context: the check is
+// bounded by the timeouts of its connection instead, so that it ends
+// within twice the timeout (a dial, then the request).
+func (c *Checker) Check(context.Context) error {
+	if c.b == nil {
+		c.b = sarama.NewBroker(c.addr)
+		if err := c.b.Open(c.cfg); err != nil {
+			c.b = nil
+			return err
+		}
+	}
+	err := c.ask()
+	if err != nil {
+		_ = c.b.Close()
+		c.b = nil
+	}
+	return err
+}
+
+func (c *Checker) ask() error {
+	if !c.cfg.Version.IsAtLeast(sarama.V0_10_0_0) {
+		_, err := c.b.GetMetadata(sarama.NewMetadataRequest(c.cfg.Version, []string{}))
+		return err
+	}
+	resp, err := c.b.ApiVersions(&sarama.ApiVersionsRequest{})
+	if err != nil {
+		return err
+	}
+	if resp.ErrorCode != 0 {
+		return sarama.KError(resp.ErrorCode)
+	}
+	return nil
+}
+
+// Close closes the connection, if one is open.
+func (c *Checker) Close() {
+	if c.b != nil {
+		_ = c.b.Close()
+		c.b = nil
+	}
+}

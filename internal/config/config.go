@@ -79,6 +79,7 @@ import (
 	"github.com/kafka-on-kubernetes/supervisor/internal/envprops"
 	"github.com/kafka-on-kubernetes/supervisor/internal/props"
 	"github.com/kafka-on-kubernetes/supervisor/internal/topics"
+	"github.com/kafka-on-kubernetes/supervisor/internal/watch"
 )
 
 // Role says which servers this supervisor runs.
@@ -119,6 +120,9 @@ type Config struct {
 	ServerLogLevel hclog.Level
 	// Restart says what happens when a child exits on its own.
 	Restart Restart
+	// Checks say how a ready server is watched (SUPERVISOR_CHECK_PERIOD,
+	// SUPERVISOR_CHECK_FAILURES, SUPERVISOR_HANG_TIMEOUT).
+	Checks watch.Settings
 
 	// Version is the broker's version, from KAFKA_VERSION or its jar.
 	Version string
@@ -255,6 +259,9 @@ func Load(env []string) (*Config, error) {
 		return nil, err
 	}
 	if c.Restart, err = loadRestart(e); err != nil {
+		return nil, err
+	}
+	if c.Checks, err = loadChecks(e); err != nil {
 		return nil, err
 	}
 	switch c.LogFormat = e.get("SUPERVISOR_LOG_FORMAT", "text"); c.LogFormat {

@@ -3,10 +3,12 @@ package health
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Phase is where the supervisor is in its life.
@@ -30,6 +32,20 @@ type State struct {
 	phase  Phase
 	failed string
 	down   map[string]bool // children between an exit and their restart
+	// silent are the running servers that do not answer their checks.
+	silent map[string]silence
+}
+
+// silence is how long a server has not answered, and why.
+type silence struct {
+	since time.Time // its last answer
+	err   error     // its last check's error
+	hung  bool      // past the hang timeout: not alive either
+}
+
+// describe reads "kafka not answering for 8s: i/o timeout".
+func (s silence) describe(name string) string {
+	return fmt.Sprintf("%s not answering for %s: %v", name, time.Since(s.since).Round(time.Second), s.err)
 }
 
 // SetPhase moves to phase p. Once Stopping, the phase no longer changes, so
@@ -70,6 +86,38 @@ func (s *State) Down(name string) {
 		s.down = make(map[string]bool)
 	}
 	s.down[name] = true
+	delete(s.silent, name)
+}
+
+// Unanswered records that the named server runs but has not answered its
+// checks since its last answer at since, the last of them failing with
+// err: the supervisor is not ready until Answering names it.
+func (s *State) Unanswered(name string, since time.Time, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.silent == nil {
+		s.silent = make(map[string]silence)
+	}
+	hung := s.silent[name].hung
+	s.silent[name] = silence{since: since, err: err, hung: hung}
+}
+
+// Hung records that the named server, not answering, is past its hang
+// timeout: the supervisor is not alive either until Answering names it.
+func (s *State) Hung(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.silent[name]; ok {
+		e.hung = true
+		s.silent[name] = e
+	}
+}
+
+// Answering records that the named server answers its checks again.
+func (s *State) Answering(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.silent, name)
 }
 
 // Up records that the named child serves again.
@@ -80,7 +128,8 @@ func (s *State) Up(name string) {
 }
 
 // readiness says whether the supervisor is ready, and if not, why: its
-// phase, or the children down in phase Ready.
+// phase, or, in phase Ready, the children down and the servers that do not
+// answer.
 func (s *State) readiness() (bool, string) {
 	p := s.Phase()
 	s.mu.Lock()
@@ -88,30 +137,51 @@ func (s *State) readiness() (bool, string) {
 	if p != Ready {
 		return false, string(p)
 	}
-	if len(s.down) == 0 {
+	var why []string
+	if len(s.down) > 0 {
+		why = append(why, strings.Join(slices.Sorted(maps.Keys(s.down)), ", ")+" down")
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.silent)) {
+		why = append(why, s.silent[name].describe(name))
+	}
+	if len(why) == 0 {
 		return true, string(Ready)
 	}
-	names := make([]string, 0, len(s.down))
-	for name := range s.down {
-		names = append(names, name)
+	return false, strings.Join(why, "; ")
+}
+
+// liveness says whether the supervisor is alive, and if not, why: a child
+// that failed, or servers past their hang timeout.
+func (s *State) liveness() (bool, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failed != "" {
+		return false, "failed: " + s.failed
 	}
-	slices.Sort(names)
-	return false, strings.Join(names, ", ") + " down"
+	var why []string
+	for _, name := range slices.Sorted(maps.Keys(s.silent)) {
+		if e := s.silent[name]; e.hung {
+			why = append(why, e.describe(name))
+		}
+	}
+	if len(why) > 0 {
+		return false, "hung: " + strings.Join(why, "; ")
+	}
+	return true, "ok"
 }
 
 // Handler serves /livez (200 while the supervisor and its children are
-// alive) and /readyz (200 only in phase Ready with no child down), each with a one-line body.
+// alive, and none is hung) and /readyz (200 only in phase Ready with no
+// child down and every server answering), each with a one-line body.
 func (s *State) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /livez", func(w http.ResponseWriter, _ *http.Request) {
-		s.mu.Lock()
-		failed := s.failed
-		s.mu.Unlock()
-		if failed != "" {
-			reply(w, http.StatusServiceUnavailable, "failed: "+failed)
+		alive, why := s.liveness()
+		if !alive {
+			reply(w, http.StatusServiceUnavailable, why)
 			return
 		}
-		reply(w, http.StatusOK, "ok")
+		reply(w, http.StatusOK, why)
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
 		ready, why := s.readiness()

@@ -3,6 +3,14 @@
 // blocking until it is reaped. Servers runs both and owns the one order
 // they stop in: Kafka, then ZooKeeper.
 //
+// Once ready, each server is checked until it ends (internal/watch): the
+// broker with ApiVersions on a connection of the supervisor's, a
+// standalone ZooKeeper through the session the supervisor waited for it
+// with (an ensemble member keeps being asked its mode with srvr). One that
+// does not answer makes /readyz 503; one that does not answer for the
+// hang timeout is killed and started again under on-failure, and fails
+// /livez under never.
+//
 // # Restarts
 //
 // Under the policy on-failure, a child that exits on its own, whether

@@ -123,7 +123,9 @@ func (k *Kafka) runOnce(restart int) error {
 	k.Health.Up(k.spec.Name)
 	k.Health.SetPhase(health.Ready)
 	k.Log.Info("ready", "phase", "all", "took", since(t0))
-	return k.exited(child)
+	checker := broker.NewChecker(o.Bootstrap, o.Version, k.Checks.Period)
+	defer checker.Close()
+	return k.serve(child, checker.Check)
 }
 
 // bootstrap waits for the broker to be ready and creates the topics.

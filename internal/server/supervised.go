@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -14,6 +15,7 @@ import (
 	"github.com/kafka-on-kubernetes/supervisor/internal/config"
 	"github.com/kafka-on-kubernetes/supervisor/internal/health"
 	"github.com/kafka-on-kubernetes/supervisor/internal/proc"
+	"github.com/kafka-on-kubernetes/supervisor/internal/watch"
 )
 
 // Common configures what both servers share.
@@ -23,7 +25,8 @@ type Common struct {
 	StartTimeout time.Duration
 	StopTimeout  time.Duration
 	Restart      config.Restart
-	Log          hclog.Logger // the supervisor's own lines
+	Checks       watch.Settings // how a ready server is watched
+	Log          hclog.Logger   // the supervisor's own lines
 	Health       *health.State
 }
 
@@ -175,6 +178,42 @@ func (s *supervised) exited(c *proc.Child) error {
 		return nil
 	}
 	return c.Exited()
+}
+
+// serve waits for a ready child to end, as exited does, and checks
+// meanwhile that it answers check (see internal/watch): /readyz says so
+// while it does not. A child that does not answer for the hang timeout is
+// acted on as the restart policy says: under on-failure it is killed, so
+// that supervise starts it again and counts the restart; under never it
+// fails liveness, for the orchestrator to restart the container.
+func (s *supervised) serve(c *proc.Child, check watch.Check) error {
+	ctx, cancel := context.WithCancel(s.ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		watch.Run(ctx, watch.Options{
+			Settings: s.Checks, Name: s.spec.Name, Check: check, Health: s.Health, Log: s.Log,
+			Hung: func(last time.Time, err error) { s.hung(c, last, err) },
+		})
+	}()
+	err := s.exited(c)
+	cancel()
+	<-done
+	return err
+}
+
+// hung acts on a child that has not answered since last.
+func (s *supervised) hung(c *proc.Child, last time.Time, err error) {
+	args := []any{"child", s.spec.Name, "for", since(last), "hang_timeout", s.Checks.Hang, "error", err}
+	if s.Restart.Policy == config.RestartOnFailure {
+		// A frozen process does not act on SIGTERM, nor would a stop help
+		// one that is stuck: SIGKILL, which ends a stopped process too.
+		s.Log.Error("not answering past the hang timeout: killing it", args...)
+		_ = c.Signal(syscall.SIGKILL)
+		return
+	}
+	s.Log.Error("not answering past the hang timeout: not alive", args...)
+	s.Health.Hung(s.spec.Name)
 }
 
 // failed turns the error of a start phase into Run's result: nil after a

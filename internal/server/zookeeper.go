@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"time"
@@ -66,16 +67,31 @@ func (z *ZooKeeper) runOnce(restart int) error {
 		z.Health.SetPhase(health.WaitingZooKeeper)
 	}
 	wctx, cancel := z.watch(child)
-	err = zkwait.Ready(wctx, z.opts.Servers, z.Log)
+	// The session the start waited for is kept: it is how the server is
+	// checked from then on.
+	conn, err := zkwait.Wait(wctx, z.opts.Servers, z.Log)
 	cancel()
 	if err != nil {
 		return z.failed(child, err)
 	}
+	// Closed as soon as the stop is asked for, while ZooKeeper still
+	// answers the close: once it is gone, the client's close waits a
+	// second for an answer that never comes.
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		select {
+		case <-z.ctx.Done():
+		case <-child.Done():
+		}
+		conn.Close()
+	}()
+	defer func() { <-closed }()
 	z.Log.Info("ready", "phase", "zookeeper", "took", since(t0))
 	z.readyOnce.Do(func() { close(z.ready) })
 	z.Health.Up(z.spec.Name)
 	if z.opts.Last {
 		z.Health.SetPhase(health.Ready)
 	}
-	return z.exited(child)
+	return z.serve(child, func(ctx context.Context) error { return zkwait.Answers(ctx, conn) })
 }

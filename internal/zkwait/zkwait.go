@@ -44,22 +44,6 @@ const SessionTimeout = 10 * time.Second
 // askTimeout bounds each srvr exchange.
 const askTimeout = 2 * time.Second
 
-// Ready returns once one of servers serves: it says so to srvr, or, where
-// srvr is refused, a session opens (and is closed again).
-func Ready(ctx context.Context, servers []string, log hclog.Logger) error {
-	err := Serving(ctx, servers, log)
-	if !errors.Is(err, quorum.ErrNotAllowed) {
-		return err
-	}
-	log.Info("zookeeper refuses srvr: waiting for a session instead", "error", err)
-	conn, err := session(ctx, servers, log)
-	if err != nil {
-		return err
-	}
-	conn.Close()
-	return nil
-}
-
 // Wait returns a connection to servers once it has a session, asked for
 // once a server says it serves (at once where srvr is refused). It gives
 // up when ctx ends, with an error naming the servers, the last answer or
@@ -284,4 +268,28 @@ type zkLogger struct{ log hclog.Logger }
 
 func (l zkLogger) Printf(format string, args ...any) {
 	l.log.Debug(fmt.Sprintf(format, args...))
+}
+
+// Answers asks ZooKeeper, through the session of conn, whether it
+// answers: the session must be established (the client pings it and
+// reports a disconnection or an expiry in its state) and a read of the
+// root node must be answered before ctx ends. A read is not logged by
+// ZooKeeper, as a four-letter word is. A read that ctx gave up on ends
+// with the connection: when the client drops it for want of an answer,
+// or when conn is closed.
+func Answers(ctx context.Context, conn *zk.Conn) error {
+	if state := conn.State(); state != zk.StateHasSession {
+		return fmt.Errorf("no session: %s", state)
+	}
+	answer := make(chan error, 1)
+	go func() {
+		_, _, err := conn.Exists("/")
+		answer <- err
+	}()
+	select {
+	case err := <-answer:
+		return err
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
 }
