@@ -37,7 +37,7 @@ func TestServeHung(t *testing.T) {
 			log := hclog.New(&hclog.LoggerOptions{Output: out, DisableTime: true})
 			s := newSupervised(Common{
 				Reaper: reaper, Restart: config.Restart{Policy: policy, Limit: 1, Backoff: time.Millisecond},
-				Checks: watch.Settings{Period: 10 * time.Millisecond, Failures: 1, Hang: 50 * time.Millisecond},
+				Checks:      watch.Settings{Period: 10 * time.Millisecond, Failures: 1, Hang: 50 * time.Millisecond},
 				StopTimeout: 10 * time.Second, Log: log, Health: state,
 			}, "child", "", "", nil, log)
 			s.spec.Path, s.spec.Args = "/bin/sleep", []string{"60"}
