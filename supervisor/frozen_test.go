@@ -209,3 +209,17 @@ func TestZooKeeperSessionLost(t *testing.T) {
 	}
 	in.stopCleanly()
 }
+
+// TestKRaftFrozen freezes a combined KRaft node, broker and controller in
+// one process: /readyz is 503 naming it within 10 s, and 200 again once it
+// resumes.
+func TestKRaftFrozen(t *testing.T) {
+	in := startKRaft(t, kraftDists(t)[0], "")
+	in.waitProbe("/readyz", 200, "ready", 2*time.Minute)
+	resume, at := in.freeze("kafka")
+	body := in.waitProbeMatch("/readyz", 503, notAnswering("/readyz", "kafka"), notAnsweringWithin)
+	t.Logf("/readyz 503 after %s: %q", time.Since(at).Round(100*time.Millisecond), body)
+	resume()
+	in.waitProbe("/readyz", 200, "ready", time.Minute)
+	in.stopCleanly()
+}

@@ -75,19 +75,12 @@ func extraProperties(e env) ([]string, error) {
 // nor an empty variable that leaves the supervisor's default alone (see
 // merge). Without definitions for the version, nothing is checked.
 func (c *Config) checkProps(e env, server string, defaults []props.KV, extra []envprops.Property) error {
-	get, prefix, reserved := propdefs.Broker, envprops.KafkaPrefix, reservedKafka
+	prefix, reserved := envprops.KafkaPrefix, reservedKafka
 	if server == "zookeeper" {
-		get, prefix, reserved = propdefs.ZooKeeper, envprops.ZooKeeperPrefix, reservedZooKeeper
+		prefix, reserved = envprops.ZooKeeperPrefix, reservedZooKeeper
 	}
-	set, err := get(c.Version)
-	if errors.Is(err, propdefs.ErrNoDefinitions) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	allowed, err := extraProperties(e)
-	if err != nil {
+	set, allowed, err := c.definitions(e, server)
+	if set == nil || err != nil {
 		return err
 	}
 	for _, p := range extra {
@@ -173,19 +166,8 @@ func (c *Config) zooKeeperKeys() []string {
 // user's own (a plugin's) and left alone, as are those of
 // SUPERVISOR_EXTRA_PROPERTIES.
 func (c *Config) checkBase(e env, server, path string, file *props.Source, effective []props.KV) error {
-	get := propdefs.Broker
-	if server == "zookeeper" {
-		get = propdefs.ZooKeeper
-	}
-	set, err := get(c.Version)
-	if errors.Is(err, propdefs.ErrNoDefinitions) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	allowed, err := extraProperties(e)
-	if err != nil {
+	set, allowed, err := c.definitions(e, server)
+	if set == nil || err != nil {
 		return err
 	}
 	for _, key := range file.Keys() {
@@ -210,4 +192,26 @@ func isExtra(allowed []string, key string) bool {
 		prefix, family := strings.CutSuffix(a, "*")
 		return a == key || family && strings.HasPrefix(key, prefix)
 	})
+}
+
+// definitions returns the definitions of the server ("kafka" or
+// "zookeeper") of c.Version, or nil when the version has none, and the
+// names SUPERVISOR_EXTRA_PROPERTIES lets through.
+func (c *Config) definitions(e env, server string) (*propdefs.Set, []string, error) {
+	get := propdefs.Broker
+	if server == "zookeeper" {
+		get = propdefs.ZooKeeper
+	}
+	set, err := get(c.Version)
+	if errors.Is(err, propdefs.ErrNoDefinitions) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	allowed, err := extraProperties(e)
+	if err != nil {
+		return nil, nil, err
+	}
+	return set, allowed, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kafka-on-kubernetes/supervisor/internal/broker"
 	"github.com/kafka-on-kubernetes/supervisor/internal/health"
+	"github.com/kafka-on-kubernetes/supervisor/internal/proc"
 	"github.com/kafka-on-kubernetes/supervisor/internal/topics"
 	"github.com/kafka-on-kubernetes/supervisor/internal/zkwait"
 )
@@ -120,10 +121,16 @@ func (k *Kafka) runOnce(restart int) error {
 		return k.failed(child, err)
 	}
 	conn.Close()
+	return k.serveReady(child, o.Version, t0)
+}
+
+// serveReady marks the broker ready, then checks it with the client
+// version given until it ends.
+func (k *Kafka) serveReady(child *proc.Child, version sarama.KafkaVersion, t0 time.Time) error {
 	k.Health.Up(k.spec.Name)
 	k.Health.SetPhase(health.Ready)
 	k.Log.Info("ready", "phase", "all", "took", since(t0))
-	checker := broker.NewChecker(o.Bootstrap, o.Version, k.Checks.Period)
+	checker := broker.NewChecker(k.opts.Bootstrap, version, k.Checks.Period)
 	defer checker.Close()
 	return k.serve(child, checker.Check)
 }

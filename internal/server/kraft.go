@@ -65,10 +65,7 @@ func (k *Kafka) runKRaft(restart int) error {
 	if err := k.bootstrapKRaft(wctx, phase); err != nil {
 		return k.failed(child, err)
 	}
-	k.Health.Up(k.spec.Name)
-	k.Health.SetPhase(health.Ready)
-	k.Log.Info("ready", "phase", "all", "took", since(t0))
-	return k.exited(child)
+	return k.serveReady(child, kraftClientVersion(k.opts.Version), t0)
 }
 
 // format runs the storage tool once as a child, with the cluster id given
