@@ -82,11 +82,18 @@ func TestCluster(t *testing.T) {
 	for _, zk := range zks {
 		zk.waitProbe("/readyz", 200, "ready", 2*time.Minute)
 	}
-	modes := askModes(t, pods)
+	var modes []quorum.Mode
+	eventually(t, "one leader and two followers", time.Minute, func() string {
+		var err error
+		if modes, err = askModes(pods); err != nil {
+			return err.Error()
+		}
+		if want, have := []quorum.Mode{quorum.Follower, quorum.Follower, quorum.Leader}, sorted(modes); !reflect.DeepEqual(want, have) {
+			return fmt.Sprintf("modes %v", modes)
+		}
+		return ""
+	})
 	leader := slices.Index(modes, quorum.Leader)
-	if want, have := []quorum.Mode{quorum.Follower, quorum.Follower, quorum.Leader}, sorted(modes); !reflect.DeepEqual(want, have) {
-		t.Fatalf("ensemble modes: want one leader and two followers, have %v", modes)
-	}
 	t.Logf("ensemble formed after %s; zookeeper %d leads", since(t0), leader+1)
 
 	// Three brokers, ids from the ordinals, each at its pod's address.
@@ -156,7 +163,11 @@ func TestCluster(t *testing.T) {
 				return fmt.Sprintf("%s: %d %s", zk.httpAddr, code, body)
 			}
 		}
-		if modes := askModes(t, restPods); !reflect.DeepEqual(sorted(modes), []quorum.Mode{quorum.Follower, quorum.Leader}) {
+		modes, err := askModes(restPods)
+		if err != nil {
+			return err.Error()
+		}
+		if !reflect.DeepEqual(sorted(modes), []quorum.Mode{quorum.Follower, quorum.Leader}) {
 			return fmt.Sprintf("modes %v", modes)
 		}
 		return ""
@@ -223,20 +234,21 @@ func sorted(modes []quorum.Mode) []quorum.Mode {
 	return out
 }
 
-// askModes asks each pod's ZooKeeper its mode with srvr.
-func askModes(t *testing.T, pods []pod) []quorum.Mode {
-	t.Helper()
+// askModes asks each pod's ZooKeeper its mode with srvr. A member that
+// is changing roles may close the connection without a reply: the
+// callers ask again until their deadline.
+func askModes(pods []pod) ([]quorum.Mode, error) {
 	modes := make([]quorum.Mode, len(pods))
 	for i, p := range pods {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		mode, err := quorum.Ask(ctx, net.JoinHostPort(p.addr, "2181"))
 		cancel()
 		if err != nil {
-			t.Fatalf("zookeeper of pod %s: %v", p.addr, err)
+			return nil, fmt.Errorf("zookeeper of pod %s: %w", p.addr, err)
 		}
 		modes[i] = mode
 	}
-	return modes
+	return modes, nil
 }
 
 // registeredBrokers lists /brokers/ids, read through a session of its own.
