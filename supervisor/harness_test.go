@@ -93,15 +93,33 @@ func distVersion(t testing.TB, dist string) sarama.KafkaVersion {
 	return version
 }
 
-// freePort returns a TCP port nothing listens on right now.
+// handedOut are the ports freePort gave in this test process. The kernel
+// may hand a port just closed to the next listener on port 0, so that two
+// tests running side by side could be given the same one; each supervisor
+// then tries its ports at start and one of them is refused.
+var handedOut = struct {
+	sync.Mutex
+	ports map[int]bool
+}{ports: map[int]bool{}}
+
+// freePort returns a TCP port nothing listens on right now, and that no
+// other test of this process was given.
 func freePort(t testing.TB) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	handedOut.Lock()
+	defer handedOut.Unlock()
+	for {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+		if !handedOut.ports[port] {
+			handedOut.ports[port] = true
+			return port
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // logBuffer collects the supervisor's output for assertions.
