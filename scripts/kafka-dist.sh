@@ -88,9 +88,9 @@ progress() {
 # that say why.
 unreachable() {
   local cause
-  cause="$(sed -n 's/.*Could not transfer .* transfer failed for [^ ]*: \(.*\)/\1/p' "$1" | sed 's/ -> \[Help.*//' | head -1)"
-  [[ -n "$cause" ]] || cause="$(sed -n 's/.*Could not transfer [^ ]* [^ ]* from\/to \([^ ]* ([^)]*)\).*/no answer from \1/p' "$1" | head -1)"
-  [[ -n "$cause" ]] || cause="$(grep -o 'Cannot access [^ ]* ([^)]*) in offline mode' "$1" | head -1)"
+  cause="$(sed -n 's/.*Could not transfer .* transfer failed for [^ ]*: \(.*\)/\1/p' "$1" | sed 's/ -> \[Help.*//' | sed -n 1p)"
+  [[ -n "$cause" ]] || cause="$(sed -n 's/.*Could not transfer [^ ]* [^ ]* from\/to \([^ ]* ([^)]*)\).*/no answer from \1/p' "$1" | sed -n 1p)"
+  [[ -n "$cause" ]] || cause="$(grep -o 'Cannot access [^ ]* ([^)]*) in offline mode' "$1" | sed -n 1p)"
   echo "$cause"
 }
 
@@ -102,7 +102,7 @@ if ! mvn -B -Dstyle.color=never -f "$work/pom.xml" dependency:copy-dependencies 
   if [[ -n "$cause" ]]; then
     echo "kafka-dist.sh: cannot reach Maven Central to fetch Kafka $version's jars ($cause); the distribution is cached once fetched" >&2
   else
-    grep '\[ERROR\]' "$work/mvn.log" | grep -v '^\[ERROR\] *$' | head -1 >&2
+    grep '\[ERROR\]' "$work/mvn.log" | grep -v '^\[ERROR\] *$' | sed -n 1p >&2
     echo "kafka-dist.sh: Maven could not fetch Kafka $version's jars (its error above)" >&2
   fi
   exit 1

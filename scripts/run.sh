@@ -37,7 +37,7 @@ bootstrap() {
 }
 
 # version_lt A B: whether version A comes before B.
-version_lt() { [[ "$1" != "$2" && "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -1)" == "$1" ]]; }
+version_lt() { [[ "$1" != "$2" && "$(printf '%s\n%s\n' "$1" "$2" | sort -V | sed -n 1p)" == "$1" ]]; }
 
 print_try() {
   local version addr topic health producer consumer
