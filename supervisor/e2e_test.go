@@ -83,9 +83,6 @@ func seedScenario(t *testing.T, dist string) {
 	}
 
 	// The seed's step 6, with the distribution's own console tools.
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	const line = "Message from Kafka producer"
 	producer := []string{"--bootstrap-server", in.kafkaAddr, "--topic", seedTopic}
 	consumer := []string{"--bootstrap-server", in.kafkaAddr, "--topic", seedTopic, "--from-beginning", "--max-messages", "1", "--timeout-ms", "60000"}
 	if !version.IsAtLeast(sarama.V0_9_0_0) {
@@ -93,15 +90,7 @@ func seedScenario(t *testing.T, dist string) {
 		producer = []string{"--broker-list", in.kafkaAddr, "--topic", seedTopic}
 		consumer = []string{"--zookeeper", "127.0.0.1:" + strconv.Itoa(in.zkPort), "--topic", seedTopic, "--from-beginning", "--max-messages", "1"}
 	}
-	in.run(ctx, line+"\n", "kafka-console-producer.sh", producer...)
-	out := in.run(ctx, "", "kafka-console-consumer.sh", consumer...)
-	if want, have := line, strings.TrimSpace(out); want != have {
-		t.Errorf("console consumer: want %q, have %q", want, have)
-	}
-	if want, have := line, consumeOne(t, client, seedTopic); want != have {
-		t.Errorf("sarama consumer: want %q, have %q", want, have)
-	}
-	client.Close()
+	in.roundTrip(t, client, producer, consumer)
 
 	// SIGTERM: Kafka's controlled shutdown first, then ZooKeeper, exit 0.
 	in.signal(syscall.SIGTERM)
@@ -229,6 +218,25 @@ func saramaClientFor(t *testing.T, addr string, version sarama.KafkaVersion) sar
 	}
 	t.Cleanup(func() { client.Close() })
 	return client
+}
+
+// roundTrip sends the seed's message with the distribution's console
+// producer and reads it back with its console consumer and with sarama's,
+// then closes the client.
+func (in *instance) roundTrip(t *testing.T, client sarama.Client, producer, consumer []string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	const line = "Message from Kafka producer"
+	in.run(ctx, line+"\n", "kafka-console-producer.sh", producer...)
+	out := in.run(ctx, "", "kafka-console-consumer.sh", consumer...)
+	if want, have := line, strings.TrimSpace(out); want != have {
+		t.Errorf("console consumer: want %q, have %q", want, have)
+	}
+	if want, have := line, consumeOne(t, client, seedTopic); want != have {
+		t.Errorf("sarama consumer: want %q, have %q", want, have)
+	}
+	client.Close()
 }
 
 // consumeOne reads the first message of partition 0.

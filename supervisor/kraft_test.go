@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/sha256"
 	"fmt"
 	"io/fs"
@@ -141,19 +140,9 @@ func kraftSeedScenario(t *testing.T, dist string) {
 		t.Errorf("ready, but partition 0 of %s has no leader: %v", seedTopic, err)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	const line = "Message from Kafka producer"
-	in.run(ctx, line+"\n", "kafka-console-producer.sh", "--bootstrap-server", in.kafkaAddr, "--topic", seedTopic)
-	out := in.run(ctx, "", "kafka-console-consumer.sh", "--bootstrap-server", in.kafkaAddr, "--topic", seedTopic,
-		"--from-beginning", "--max-messages", "1", "--timeout-ms", "60000")
-	if want, have := line, strings.TrimSpace(out); want != have {
-		t.Errorf("console consumer: want %q, have %q", want, have)
-	}
-	if want, have := line, consumeOne(t, client, seedTopic); want != have {
-		t.Errorf("sarama consumer: want %q, have %q", want, have)
-	}
-	client.Close()
+	in.roundTrip(t, client,
+		[]string{"--bootstrap-server", in.kafkaAddr, "--topic", seedTopic},
+		[]string{"--bootstrap-server", in.kafkaAddr, "--topic", seedTopic, "--from-beginning", "--max-messages", "1", "--timeout-ms", "60000"})
 
 	in.signal(syscall.SIGTERM)
 	if want, have := 0, in.wait(time.Minute); want != have {

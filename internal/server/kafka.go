@@ -12,7 +12,6 @@ import (
 
 	"github.com/kafka-on-kubernetes/supervisor/internal/broker"
 	"github.com/kafka-on-kubernetes/supervisor/internal/health"
-	"github.com/kafka-on-kubernetes/supervisor/internal/proc"
 	"github.com/kafka-on-kubernetes/supervisor/internal/topics"
 	"github.com/kafka-on-kubernetes/supervisor/internal/zkwait"
 )
@@ -71,12 +70,7 @@ func (k *Kafka) runOnce(restart int) error {
 		}
 	}
 	// The broker's registration is watched through a session of our own.
-	// A restart keeps the phase: /readyz names the child that is down.
-	phase := func(p health.Phase) {
-		if restart == 0 {
-			k.Health.SetPhase(p)
-		}
-	}
+	phase := k.phaseSetter(restart)
 	phase(health.WaitingZooKeeper)
 	zctx, cancel := context.WithTimeout(k.ctx, k.StartTimeout)
 	conn, err := zkwait.Wait(zctx, o.ZooKeeper, k.Log)
@@ -107,6 +101,26 @@ func (k *Kafka) runOnce(restart int) error {
 		return fmt.Errorf("kafka: %w", err)
 	}
 
+	return k.launch(health.WaitingKafka, phase, o.Version, t0, func(ctx context.Context) error {
+		defer conn.Close()
+		return k.bootstrap(ctx, conn, phase)
+	})
+}
+
+// phaseSetter returns what sets the start phase: only on the first start,
+// since a restart keeps the phase and /readyz names the child that is down.
+func (k *Kafka) phaseSetter(restart int) func(health.Phase) {
+	return func(p health.Phase) {
+		if restart == 0 {
+			k.Health.SetPhase(p)
+		}
+	}
+}
+
+// launch starts the broker, sets the phase waiting, and runs ready within
+// the child's lifetime; once ready returns nil it marks the broker ready
+// and checks it with the client version given until it ends.
+func (k *Kafka) launch(waiting health.Phase, phase func(health.Phase), version sarama.KafkaVersion, t0 time.Time, ready func(context.Context) error) error {
 	child, err := k.start()
 	if errors.Is(err, errStopping) {
 		return nil
@@ -114,19 +128,12 @@ func (k *Kafka) runOnce(restart int) error {
 	if err != nil {
 		return err
 	}
-	phase(health.WaitingKafka)
+	phase(waiting)
 	wctx, cancel := k.watch(child)
 	defer cancel()
-	if err := k.bootstrap(wctx, conn, phase); err != nil {
+	if err := ready(wctx); err != nil {
 		return k.failed(child, err)
 	}
-	conn.Close()
-	return k.serveReady(child, o.Version, t0)
-}
-
-// serveReady marks the broker ready, then checks it with the client
-// version given until it ends.
-func (k *Kafka) serveReady(child *proc.Child, version sarama.KafkaVersion, t0 time.Time) error {
 	k.Health.Up(k.spec.Name)
 	k.Health.SetPhase(health.Ready)
 	k.Log.Info("ready", "phase", "all", "took", since(t0))
@@ -164,14 +171,20 @@ func (k *Kafka) bootstrap(ctx context.Context, conn *zk.Conn, phase func(health.
 		cluster = topics.NewZooKeeper(conn, o.Chroot, b)
 	}
 	k.Log.Info("ready", "phase", "kafka", "took", since(t0))
-	if len(o.Topics) == 0 {
+	return k.createTopics(ctx, cluster, phase)
+}
+
+// createTopics reconciles the topics asked for, if any, on a broker that
+// answers.
+func (k *Kafka) createTopics(ctx context.Context, cluster topics.Cluster, phase func(health.Phase)) error {
+	if len(k.opts.Topics) == 0 {
 		return nil
 	}
-	t1 := time.Now()
+	t0 := time.Now()
 	phase(health.CreatingTopics)
-	if err := topics.Reconcile(ctx, cluster, o.Topics, k.Log); err != nil {
+	if err := topics.Reconcile(ctx, cluster, k.opts.Topics, k.Log); err != nil {
 		return err
 	}
-	k.Log.Info("ready", "phase", "topics", "topics", len(o.Topics), "took", since(t1))
+	k.Log.Info("ready", "phase", "topics", "topics", len(k.opts.Topics), "took", since(t0))
 	return nil
 }

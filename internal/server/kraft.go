@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -38,11 +37,7 @@ const storageTool = "kafka.tools.StorageTool"
 // reconciles the topics, and waits until the node ends.
 func (k *Kafka) runKRaft(restart int) error {
 	t0 := time.Now()
-	phase := func(p health.Phase) {
-		if restart == 0 {
-			k.Health.SetPhase(p)
-		}
-	}
+	phase := k.phaseSetter(restart)
 	if restart == 0 && len(k.opts.KRaft.Unformatted) > 0 {
 		phase(health.FormattingStorage)
 		if err := k.format(); err != nil {
@@ -52,20 +47,9 @@ func (k *Kafka) runKRaft(restart int) error {
 			return fmt.Errorf("kafka: %w", err)
 		}
 	}
-	child, err := k.start()
-	if errors.Is(err, errStopping) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	phase(health.WaitingKRaft)
-	wctx, cancel := k.watch(child)
-	defer cancel()
-	if err := k.bootstrapKRaft(wctx, phase); err != nil {
-		return k.failed(child, err)
-	}
-	return k.serveReady(child, kraftClientVersion(k.opts.Version), t0)
+	return k.launch(health.WaitingKRaft, phase, kraftClientVersion(k.opts.Version), t0, func(ctx context.Context) error {
+		return k.bootstrapKRaft(ctx, phase)
+	})
 }
 
 // format runs the storage tool once as a child, with the cluster id given
@@ -134,16 +118,7 @@ func (k *Kafka) bootstrapKRaft(ctx context.Context, phase func(health.Phase)) er
 	}
 	defer client.Close()
 	k.Log.Info("ready", "phase", "kafka", "took", since(t0))
-	if len(o.Topics) == 0 {
-		return nil
-	}
-	t1 := time.Now()
-	phase(health.CreatingTopics)
-	if err := topics.Reconcile(ctx, topics.NewAdmin(client), o.Topics, k.Log); err != nil {
-		return err
-	}
-	k.Log.Info("ready", "phase", "topics", "topics", len(o.Topics), "took", since(t1))
-	return nil
+	return k.createTopics(ctx, topics.NewAdmin(client), phase)
 }
 
 // kraftClientVersion is the protocol version the client speaks to a KRaft
