@@ -532,11 +532,6 @@ func (c *Config) loadTopics(e env) error {
 		if len(src.specs) == 0 {
 			continue
 		}
-		// 0.8 topics are made in ZooKeeper as its tools do; from 0.9 to
-		// 0.10.0 ZooKeeper's format changed and no topic API exists yet.
-		if c.Sarama.IsAtLeast(sarama.V0_9_0_0) && !c.Sarama.IsAtLeast(sarama.V0_10_1_0) {
-			return &Error{src.name, fmt.Sprintf("broker %s has no CreateTopics API", c.Version), "a broker of 0.8.x or from 0.10.1, or no topics"}
-		}
 		if err := topics.CheckConfigs(src.specs, c.Sarama); err != nil {
 			return specErr(src.name, err, "")
 		}

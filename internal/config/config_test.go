@@ -234,7 +234,7 @@ func TestLoadErrors(t *testing.T) {
 		{"not utf-8", []string{home, "KAFKA_SSL_KEY_PASSWORD=\xff"}, "KAFKA_SSL_KEY_PASSWORD: property \"ssl.key.password\""},
 		{"no plaintext listener", []string{home, "KAFKA_LISTENERS=SSL://:9093"}, `KAFKA_LISTENERS: "SSL://:9093" has no PLAINTEXT listener`},
 		{"huge timeout", []string{home, "SUPERVISOR_START_TIMEOUT=10000000000"}, `SUPERVISOR_START_TIMEOUT: "10000000000" is not a duration`},
-		{"topics on 0.10.0", []string{home, "KAFKA_VERSION=0.10.0.1", "KAFKA_CREATE_TOPICS=t:1:1"}, "KAFKA_CREATE_TOPICS: broker 0.10.0.1 has no CreateTopics API; want a broker of 0.8.x or from 0.10.1"},
+		{"topics file key on 0.9", []string{home, "KAFKA_VERSION=0.9.0.1", "KAFKA_TOPICS_FILE=testdata/topics/format-version.txt"}, `KAFKA_TOPICS_FILE: topic "events": config "message.format.version" is not a topic config of Kafka 0.9.0.1`},
 		{"replicas in role all", []string{home, "KAFKA_CREATE_TOPICS=t:1:3"}, `KAFKA_CREATE_TOPICS: topic "t": replicas 3, but role all runs one broker`},
 		{"topics file missing", []string{home, "KAFKA_TOPICS_FILE=testdata/topics/none.txt"}, "KAFKA_TOPICS_FILE: open testdata/topics/none.txt: no such file or directory; want a readable file"},
 		{"topics file line", []string{home, "KAFKA_TOPICS_FILE=testdata/topics/bad-line.txt"}, `KAFKA_TOPICS_FILE: testdata/topics/bad-line.txt line 2: topic "audit": partitions "x": want a whole number from 1`},
