@@ -30,6 +30,7 @@ func TestLoad(t *testing.T) {
 				{Key: "log.dirs", Value: "/var/lib/kafka/kafka"},
 				{Key: "listeners", Value: "PLAINTEXT://0.0.0.0:9092"},
 				{Key: "advertised.listeners", Value: "PLAINTEXT://localhost:9092"},
+				{Key: "controlled.shutdown.retry.backoff.ms", Value: "1000"},
 			},
 			wantZK: []props.KV{{Key: "dataDir", Value: "/var/lib/kafka/zookeeper"}, {Key: "clientPort", Value: "2181"}},
 			check: func(t *testing.T, c *Config) {
@@ -58,6 +59,7 @@ func TestLoad(t *testing.T) {
 				{Key: "port", Value: "9093"},
 				{Key: "advertised.host.name", Value: "10.0.0.5"},
 				{Key: "advertised.port", Value: "9093"},
+				{Key: "controlled.shutdown.retry.backoff.ms", Value: "1000"},
 			},
 			wantZK: []props.KV{{Key: "dataDir", Value: "/var/lib/kafka/zookeeper"}, {Key: "clientPort", Value: "2181"}},
 		},
@@ -72,6 +74,7 @@ func TestLoad(t *testing.T) {
 				{Key: "log.dirs", Value: "/a,/b"},
 				{Key: "listeners", Value: "PLAINTEXT://10.1.1.1:19092"},
 				{Key: "advertised.listeners", Value: "PLAINTEXT://kafka-0.kafka:19092"},
+				{Key: "controlled.shutdown.retry.backoff.ms", Value: "1000"},
 				{Key: "auto.create.topics.enable", Value: "false"},
 			},
 			check: func(t *testing.T, c *Config) {
@@ -100,6 +103,7 @@ func TestLoad(t *testing.T) {
 				{Key: "log.dirs", Value: "/var/lib/kafka/kafka"},
 				{Key: "listeners", Value: "PLAINTEXT://0.0.0.0:9092"},
 				{Key: "advertised.listeners", Value: "PLAINTEXT://localhost:9092"},
+				{Key: "controlled.shutdown.retry.backoff.ms", Value: "1000"},
 				{Key: "ssl.endpoint.identification.algorithm", Value: ""},
 			},
 			wantZK: []props.KV{{Key: "dataDir", Value: "/var/lib/kafka/zookeeper"}, {Key: "clientPort", Value: "2181"}},
@@ -132,8 +136,32 @@ func TestLoad(t *testing.T) {
 				{Key: "log.dirs", Value: "/srv/kafka"},
 				{Key: "listeners", Value: "EXTERNAL://:19093,SSL://:9093,INTERNAL://:29092"},
 				{Key: "advertised.listeners", Value: "EXTERNAL://:19093,SSL://:9093,INTERNAL://:29092"},
+				{Key: "controlled.shutdown.retry.backoff.ms", Value: "1000"},
 				{Key: "listener.security.protocol.map", Value: "EXTERNAL:SASL_SSL,SSL:SSL,INTERNAL:PLAINTEXT"},
 				{Key: "log.dir", Value: "/srv/kafka"},
+			},
+		},
+		{
+			name: "a variable replaces the controlled shutdown's backoff in place",
+			env:  []string{modern, "SUPERVISOR_ROLE=kafka", "KAFKA_CONTROLLED_SHUTDOWN_RETRY_BACKOFF_MS=5000"},
+			wantKafka: []props.KV{
+				{Key: "broker.id", Value: "0"},
+				{Key: "zookeeper.connect", Value: "localhost:2181"},
+				{Key: "log.dirs", Value: "/var/lib/kafka/kafka"},
+				{Key: "listeners", Value: "PLAINTEXT://0.0.0.0:9092"},
+				{Key: "advertised.listeners", Value: "PLAINTEXT://localhost:9092"},
+				{Key: "controlled.shutdown.retry.backoff.ms", Value: "5000"},
+			},
+		},
+		{
+			name: "a base with the controlled shutdown's backoff keeps it",
+			env:  []string{modern, "SUPERVISOR_ROLE=kafka", "SUPERVISOR_CONFIG_DIR=testdata/backoff-base"},
+			wantKafka: []props.KV{
+				{Key: "broker.id", Value: "0"},
+				{Key: "zookeeper.connect", Value: "localhost:2181"},
+				{Key: "log.dirs", Value: "/var/lib/kafka/kafka"},
+				{Key: "listeners", Value: "PLAINTEXT://0.0.0.0:9092"},
+				{Key: "advertised.listeners", Value: "PLAINTEXT://localhost:9092"},
 			},
 		},
 		{
@@ -150,6 +178,7 @@ func TestLoad(t *testing.T) {
 				{Key: "log.dirs", Value: "/data/kafka"},
 				{Key: "listeners", Value: "PLAINTEXT://0.0.0.0:9092"},
 				{Key: "advertised.listeners", Value: "PLAINTEXT://localhost:9092"},
+				{Key: "controlled.shutdown.retry.backoff.ms", Value: "1000"},
 			},
 			wantZK: []props.KV{{Key: "dataDir", Value: "/data/zookeeper"}, {Key: "clientPort", Value: "2999"}},
 			check: func(t *testing.T, c *Config) {
