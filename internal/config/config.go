@@ -388,9 +388,10 @@ func (c *Config) loadZooKeeper(e env, environ []string) error {
 // (controlled.shutdown.max.retries, 3) when some remain. The last live
 // broker of a cluster, whose partitions have no other live replica left,
 // fails every attempt, and with Kafka's 5 s between attempts its stop
-// took 12.0 s (3.9.1, two brokers, RF 2, the other one stopped first),
-// about SUPERVISOR_STOP_TIMEOUT's default. With 1 s it took 4.4 s, and
-// two retries still span the 2 s or so a new controller takes.
+// took 12.0 s (median of 3, 11.9–15.2; 3.9.1, two brokers, RF 2, the
+// other one stopped first), about SUPERVISOR_STOP_TIMEOUT's default. With
+// 1 s it took 4.9 s (4.4–5.4), and two retries still span the 2 s or so a
+// new controller takes.
 var zooKeeperModeDefaults = []props.KV{
 	{Key: "controlled.shutdown.retry.backoff.ms", Value: "1000"},
 }
