@@ -28,10 +28,14 @@ case "$version" in
   2.*)
     scala=2.13 config=config
     extra="ch.qos.reload4j:reload4j:1.2.25 org.slf4j:slf4j-reload4j:1.7.36" ;;
+  0.9.*|0.10.0.*)
+    # The last dockerkafka/kafka build is 0.9.0.1 for Scala 2.11.
+    scala=2.11 config=config-0.9 # brings log4j and slf4j-log4j12 itself
+    extra="" ;;
   0.8.2.*)
     scala=2.10 config=config-0.8 # brings log4j and slf4j-log4j12 itself
     extra="" ;;
-  *) echo "kafka-dist.sh: version $version is not supported (want 0.8.2.x, 2.x, 3.x or 4.x)" >&2; exit 2 ;;
+  *) echo "kafka-dist.sh: version $version is not supported (want 0.8.2.x, 0.9.x, 0.10.0.x, 2.x, 3.x or 4.x)" >&2; exit 2 ;;
 esac
 
 dist="$cache/kafka_$scala-$version"
@@ -165,7 +169,7 @@ launcher() { # name main heap log4j
 # 4.x ships no ZooKeeper. From 2.x KRaft formats its storage with
 # StorageTool.
 [[ -n "$log4j2" ]] || launcher zookeeper-server-start.sh org.apache.zookeeper.server.quorum.QuorumPeerMain "-Xmx512M -Xms512M" log4j.properties
-[[ "$scala" == 2.10 ]] || launcher kafka-storage.sh kafka.tools.StorageTool "" ""
+[[ "$scala" == 2.1[01] ]] || launcher kafka-storage.sh kafka.tools.StorageTool "" ""
 launcher kafka-server-start.sh kafka.Kafka "-Xmx1G -Xms1G" log4j.properties
 launcher kafka-topics.sh "$topics_main" "" ""
 launcher kafka-console-producer.sh "$producer_main" "-Xmx512M" ""

@@ -85,8 +85,11 @@ func seedScenario(t *testing.T, dist string) {
 	// The seed's step 6, with the distribution's own console tools.
 	producer := []string{"--bootstrap-server", in.kafkaAddr, "--topic", seedTopic}
 	consumer := []string{"--bootstrap-server", in.kafkaAddr, "--topic", seedTopic, "--from-beginning", "--max-messages", "1", "--timeout-ms", "60000"}
-	if !version.IsAtLeast(sarama.V0_9_0_0) {
-		// The seed's own commands: 0.8's console consumer reads through ZooKeeper.
+	if !version.IsAtLeast(sarama.V0_10_1_0) {
+		// The seed's own commands, which its last build (0.9.0.1) takes
+		// too: these console consumers read through ZooKeeper unless told
+		// --new-consumer, and the producer has no --bootstrap-server
+		// before 2.2.
 		producer = []string{"--broker-list", in.kafkaAddr, "--topic", seedTopic}
 		consumer = []string{"--zookeeper", "127.0.0.1:" + strconv.Itoa(in.zkPort), "--topic", seedTopic, "--from-beginning", "--max-messages", "1"}
 	}

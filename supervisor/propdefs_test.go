@@ -24,6 +24,9 @@ import (
 // through SUPERVISOR_EXTRA_PROPERTIES, and reads its log: only the unlisted
 // name is warned about. (KafkaMetricsConfig's kafka.metrics.* names are
 // listed although 0.8 warns about them: it reads them after its check.)
+// 0.9 and 0.10.0 have a ConfigDef but no DescribeConfigs: they log every
+// name of it under "KafkaConfig values:" at start, and the test compares
+// those names with the list both ways.
 func TestPropdefsMatchBroker(t *testing.T) {
 	for _, dist := range kafkaDists(t) {
 		version := distVersion(t, dist)
@@ -33,8 +36,12 @@ func TestPropdefsMatchBroker(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !version.IsAtLeast(sarama.V0_10_1_0) {
+			if !version.IsAtLeast(sarama.V0_9_0_0) {
 				legacyWarnings(t, dist, set)
+				return
+			}
+			if !version.IsAtLeast(sarama.V0_10_1_0) {
+				loggedConfig(t, dist, set)
 				return
 			}
 			in := startDist(t, dist)
@@ -142,6 +149,44 @@ func legacyWarnings(t *testing.T, dist string, set *propdefs.Set) {
 			t.Errorf("the broker did not read the listed %s", name)
 		}
 	}
+}
+
+// loggedConfig starts a broker of 0.9 or 0.10.0 and compares the names
+// of its "KafkaConfig values:" lines with the listed ones.
+func loggedConfig(t *testing.T, dist string, set *propdefs.Set) {
+	in := startDist(t, dist)
+	in.waitProbe("/readyz", 200, "ready", 2*time.Minute)
+	logged := map[string]bool{}
+	block := false
+	for _, line := range strings.Split(in.logs.String(), "\n") {
+		_, rest, ok := strings.Cut(line, " kafka: ")
+		switch {
+		case ok && strings.Contains(rest, "INFO KafkaConfig values:"):
+			block = true
+		case ok && block && strings.HasPrefix(rest, "\t"):
+			name, _, ok := strings.Cut(strings.TrimPrefix(rest, "\t"), " = ")
+			if !ok {
+				t.Fatalf("not a config line: %q", line)
+			}
+			logged[name] = true
+		default:
+			block = false
+		}
+	}
+	if len(logged) == 0 {
+		t.Fatal("the broker logged no KafkaConfig values")
+	}
+	for name := range logged {
+		if _, ok := set.Lookup(name); !ok {
+			t.Errorf("the broker has %s, the list of %s does not", name, set)
+		}
+	}
+	for _, n := range set.Names() {
+		if !logged[n] && !strings.HasSuffix(n, "*") && !slices.Contains(ruleNames, n) {
+			t.Errorf("the list of %s has %s, the broker does not log it", set, n)
+		}
+	}
+	t.Logf("%s: %d names logged, all listed and all listed logged", set, len(logged))
 }
 
 // readTSV reads the tab-separated rows of a file, without its comments.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,11 +40,15 @@ func reconcileScenario(t *testing.T, dist string) {
 		}
 		return []string{"KAFKA_CREATE_TOPICS=listed:1:1", "KAFKA_TOPICS_FILE=" + path}
 	}
-	// run waits for ready, checks the log, stops and returns the topic's
-	// partitions and configs as the cluster had them.
-	run := func(in *instance, want, wantNot []string) (int, map[string]string) {
+	// run waits for ready and for the broker's lines matching applied,
+	// checks the log, stops and returns the topic's partitions and
+	// configs as the cluster had them.
+	run := func(in *instance, want, wantNot []string, applied ...string) (int, map[string]string) {
 		t.Helper()
 		in.waitLog(`ready: phase=all`, 2*time.Minute)
+		for _, re := range applied {
+			in.waitLog(re, time.Minute)
+		}
 		if version.IsAtLeast(sarama.V2_3_0_0) {
 			checkConfigKeys(t, in, version)
 		}
@@ -80,13 +85,28 @@ func reconcileScenario(t *testing.T, dist string) {
 
 	in = in.restart(env("2.txt", "events:3:1 retention.ms=3600000\n")...)
 	parts, cfg = run(in, []string{"topic partitions added: topic=events from=2 to=3", "topic config set: topic=events key=retention.ms from=86400000 to=3600000"},
-		[]string{"topic created", "key=segment.bytes", "topics up to date"})
+		[]string{"topic created", "key=segment.bytes", "topics up to date"}, configApplied(version, "events", "retention.ms=3600000")...)
 	checkTopic(t, "increased", parts, cfg, 3, map[string]string{"retention.ms": "3600000", "segment.bytes": "104857600"})
 
 	in = in.restart(env("3.txt", "events:1:1 retention.ms=3600000\n")...)
 	parts, cfg = run(in, []string{"topic change refused: left as it is: topic=events partitions=3 spec=1", "topics up to date: nothing to do: topics=2"},
 		[]string{"topic created", "topic partitions added", "topic config set"})
 	checkTopic(t, "decrease refused", parts, cfg, 3, map[string]string{"retention.ms": "3600000", "segment.bytes": "104857600"})
+}
+
+// configApplied is the line a broker that takes its topic configs from
+// ZooKeeper (before 0.10.1) logs when it has read the change notification
+// of topic and applied its config, which holds kv. From 0.10.1 there is
+// none to wait for: from 2.3 the answer to IncrementalAlterConfigs says
+// the broker applied the change, and before 2.3 the supervisor only warns.
+func configApplied(version sarama.KafkaVersion, topic, kv string) []string {
+	switch {
+	case !version.IsAtLeast(sarama.V0_9_0_0):
+		return []string{`Processed topic config change \d+ for topic ` + regexp.QuoteMeta(topic) + `, setting new config to \{[^}]*` + regexp.QuoteMeta(kv)}
+	case !version.IsAtLeast(sarama.V0_10_1_0):
+		return []string{`Processing override for entityType: topics, entity: ` + regexp.QuoteMeta(topic) + ` with config: \{[^}]*` + regexp.QuoteMeta(kv)}
+	}
+	return nil
 }
 
 func checkTopic(t *testing.T, step string, parts int, cfg map[string]string, wantParts int, wantCfg map[string]string) {

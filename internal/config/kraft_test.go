@@ -91,7 +91,8 @@ func TestKRaftCombined(t *testing.T) {
 	}
 }
 
-// The 3.9.1 base is ZooKeeper's: its zookeeper.connect and broker.id go.
+// The 3.9.1 base is ZooKeeper's: its zookeeper.connect and broker.id go,
+// and ZooKeeper mode's controlled shutdown backoff is not added.
 func TestKRaftOn391(t *testing.T) {
 	c, err := Load([]string{dist391, "SUPERVISOR_MODE=kraft", "SUPERVISOR_DATA_DIR=" + t.TempDir(), "HOSTNAME=kafka-2",
 		"KAFKA_NODE_ID=ordinal", "KAFKA_CONTROLLER_PORT=19093", "KAFKA_LISTENERS=CONTROLLER://:19093,PLAINTEXT://:19092"})
@@ -99,7 +100,7 @@ func TestKRaftOn391(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := c.files[0].file
-	for _, k := range []string{"zookeeper.connect", "broker.id"} {
+	for _, k := range []string{"zookeeper.connect", "broker.id", "controlled.shutdown.retry.backoff.ms"} {
 		if v, ok := f.Get(k); ok {
 			t.Errorf("%s: want unset, have %q", k, v)
 		}

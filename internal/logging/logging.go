@@ -9,6 +9,8 @@ package logging
 
 import (
 	"io"
+	"slices"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 )
@@ -22,14 +24,20 @@ const (
 )
 
 // New returns the root logger, writing text or JSON ("json") to out.
-// Its sub-loggers start at its level and may be given their own.
+// Its sub-loggers start at its level and may be given their own. In JSON
+// a duration is written as text writes it ("took":"837ms"), not as the
+// integer nanoseconds of encoding/json.
 func New(format string, level hclog.Level, out io.Writer) hclog.Logger {
-	return hclog.New(&hclog.LoggerOptions{
+	l := hclog.New(&hclog.LoggerOptions{
 		Level:             level,
 		JSONFormat:        format == "json",
 		Output:            out,
 		IndependentLevels: true,
 	})
+	if format == "json" {
+		return durations{l}
+	}
+	return l
 }
 
 // Server returns the sub-logger named name that relays a server's output,
@@ -38,4 +46,40 @@ func Server(root hclog.Logger, name string, level hclog.Level) hclog.Logger {
 	l := root.Named(name)
 	l.SetLevel(level)
 	return l
+}
+
+// durations is a logger that hands its durations on as strings, and
+// whose sub-loggers do the same.
+type durations struct{ hclog.Logger }
+
+func (d durations) Log(level hclog.Level, msg string, args ...any) {
+	d.Logger.Log(level, msg, durationStrings(args)...)
+}
+func (d durations) Trace(msg string, args ...any) { d.Logger.Trace(msg, durationStrings(args)...) }
+func (d durations) Debug(msg string, args ...any) { d.Logger.Debug(msg, durationStrings(args)...) }
+func (d durations) Info(msg string, args ...any)  { d.Logger.Info(msg, durationStrings(args)...) }
+func (d durations) Warn(msg string, args ...any)  { d.Logger.Warn(msg, durationStrings(args)...) }
+func (d durations) Error(msg string, args ...any) { d.Logger.Error(msg, durationStrings(args)...) }
+func (d durations) With(args ...any) hclog.Logger {
+	return durations{d.Logger.With(durationStrings(args)...)}
+}
+func (d durations) Named(name string) hclog.Logger      { return durations{d.Logger.Named(name)} }
+func (d durations) ResetNamed(name string) hclog.Logger { return durations{d.Logger.ResetNamed(name)} }
+
+// durationStrings returns args with each time.Duration as its String,
+// copied only when there is one.
+func durationStrings(args []any) []any {
+	var out []any
+	for i, a := range args {
+		if d, ok := a.(time.Duration); ok {
+			if out == nil {
+				out = slices.Clone(args)
+			}
+			out[i] = d.String()
+		}
+	}
+	if out == nil {
+		return args
+	}
+	return out
 }

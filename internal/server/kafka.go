@@ -153,7 +153,7 @@ func (k *Kafka) bootstrap(ctx context.Context, conn *zk.Conn, phase func(health.
 	k.Log.Debug("broker registered", "id", o.BrokerID, "addr", reg.Addr(), "format", reg.Version)
 	cfg := broker.Config(o.Version)
 	var cluster topics.Cluster
-	if o.Version.IsAtLeast(sarama.V0_10_0_0) {
+	if o.Version.IsAtLeast(sarama.V0_10_1_0) {
 		client, err := broker.Connect(ctx, o.Bootstrap, o.BrokerID, cfg)
 		if err != nil {
 			return err
@@ -161,14 +161,15 @@ func (k *Kafka) bootstrap(ctx context.Context, conn *zk.Conn, phase func(health.
 		defer client.Close()
 		cluster = topics.NewAdmin(client)
 	} else {
-		// Before 0.10 metadata lists no broker until a topic exists, and
-		// topics are made in ZooKeeper.
+		// Before 0.10.1 there is no topic API, topics are made in
+		// ZooKeeper, and before 0.10 metadata lists no broker until a
+		// topic exists.
 		b, err := broker.Ping(ctx, o.Bootstrap, cfg)
 		if err != nil {
 			return err
 		}
 		defer b.Close()
-		cluster = topics.NewZooKeeper(conn, o.Chroot, b)
+		cluster = topics.NewZooKeeper(conn, o.Chroot, b, o.Version)
 	}
 	k.Log.Info("ready", "phase", "kafka", "took", since(t0))
 	return k.createTopics(ctx, cluster, phase)

@@ -1,6 +1,7 @@
 // Package topics parses the topics a user asks for and reconciles the
-// cluster with them: through the Kafka protocol, or for Kafka 0.8 through
-// ZooKeeper as that version's own tools do.
+// cluster with them: through the Kafka protocol, or for brokers before
+// 0.10.1, which have no topic API, through ZooKeeper as those versions' own
+// tools do.
 //
 // # Reconciling
 //
@@ -12,16 +13,23 @@
 // reached:
 //
 //	broker        create                         add partitions            set configs
-//	0.8.x         ZooKeeper: /config/topics/<t>, ZooKeeper: assignment      ZooKeeper: overrides merged,
+//	0.8–0.10.0    ZooKeeper: /config/topics/<t>, ZooKeeper: assignment      ZooKeeper: overrides merged,
 //	              then /brokers/topics/<t>       extended, version-checked then /config/changes
-//	0.9–0.10.0    refused at start: no topic API, and ZooKeeper's format changed
 //	0.10.1 on     CreateTopics                   CreatePartitions (1.0)    IncrementalAlterConfigs (2.3;
 //	                                                                       before, a warning only)
 //
-// On 0.8 the replicas are spread over the live brokers of /brokers/ids as
-// Kafka's own assignment does, and a config change is announced as a
-// config_change_ sequential node holding the topic name as a JSON string
-// (the format of 0.8.2.1's AdminUtils, read from its bytecode).
+// Through ZooKeeper the replicas are spread over the live brokers of
+// /brokers/ids as Kafka's own assignment does (without 0.10.0's racks).
+// The znodes are those of the versions' AdminUtils, read from the bytecode
+// of kafka_2.10-0.8.2.1.jar, kafka_2.11-0.9.0.1.jar and
+// kafka_2.11-0.10.0.1.jar (javap -c): all three write the config znode
+// {"version":1,"config":{…}} first, then the assignment
+// {"version":1,"partitions":{"0":[…],…}}. They differ in the config change
+// notification, a config_change_ sequential node under /config/changes:
+// 0.8.2.1 writes the topic name as a JSON string, while 0.9.0.1 and
+// 0.10.0.1 (changeEntityConfig, getConfigChangeZnodeData) write
+// {"version":1,"entity_type":"topics","entity_name":<t>}, and their
+// DynamicConfigManager takes nothing else.
 //
 // A topic with more replicas than live brokers (role kafka, while the
 // other brokers join) is asked for again with a backoff. A broker that

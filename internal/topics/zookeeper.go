@@ -14,21 +14,24 @@ import (
 	"github.com/go-zookeeper/zk"
 )
 
-// ZooKeeper reconciles topics as Kafka 0.8's own tools do, which have no
-// topic API on the broker: a topic is its config znode
+// ZooKeeper reconciles topics as the tools of Kafka before 0.10.1 do,
+// which have no topic API on the broker: a topic is its config znode
 // /config/topics/<t> and its assignment /brokers/topics/<t>, which the
-// controller watches; a config change is announced under /config/changes.
-// Leaders are read from the broker's metadata.
+// controller watches; a config change is announced under /config/changes
+// in the format of the broker's version (see changeNote). Leaders are read
+// from the broker's metadata.
 type ZooKeeper struct {
-	conn   *zk.Conn
-	chroot string         // zookeeper.connect's chroot, or ""
-	meta   *sarama.Broker // an open connection to a broker
+	conn    *zk.Conn
+	chroot  string         // zookeeper.connect's chroot, or ""
+	meta    *sarama.Broker // an open connection to a broker
+	version sarama.KafkaVersion
 }
 
 // NewZooKeeper returns a ZooKeeper over an open session and an open broker
-// connection, both owned by the caller.
-func NewZooKeeper(conn *zk.Conn, chroot string, meta *sarama.Broker) *ZooKeeper {
-	return &ZooKeeper{conn: conn, chroot: chroot, meta: meta}
+// connection, both owned by the caller, for a broker of version (before
+// 0.10.1).
+func NewZooKeeper(conn *zk.Conn, chroot string, meta *sarama.Broker, version sarama.KafkaVersion) *ZooKeeper {
+	return &ZooKeeper{conn: conn, chroot: chroot, meta: meta, version: version}
 }
 
 type assignmentZNode struct {
@@ -75,7 +78,7 @@ func (z *ZooKeeper) Describe(ctx context.Context, keys map[string][]string) (map
 	if len(have) == 0 {
 		return have, nil
 	}
-	// Only existing topics are named: a 0.8 broker creates the topics a
+	// Only existing topics are named: a broker before 0.11 creates the topics a
 	// metadata request names.
 	md, err := z.meta.GetMetadata(sarama.NewMetadataRequest(sarama.V0_8_2_0, slices.Sorted(maps.Keys(have))))
 	if err != nil {
@@ -145,7 +148,7 @@ func (z *ZooKeeper) liveBrokers() ([]int32, error) {
 }
 
 // Create writes each topic's config znode, then its assignment over the
-// live brokers, as Kafka 0.8's AdminUtils.createTopic does.
+// live brokers, as AdminUtils.createTopic does (0.8 to 0.10.0 alike).
 func (z *ZooKeeper) Create(ctx context.Context, specs []Spec) (again, existed []Spec, err error) {
 	brokers, err := z.liveBrokers()
 	if err != nil {
@@ -203,7 +206,7 @@ func (z *ZooKeeper) writeConfig(t string, c configZNode) error {
 }
 
 // AddPartitions extends each topic's assignment with new partitions, as
-// Kafka 0.8's AdminUtils.addPartitions does; the version check makes a
+// AdminUtils.addPartitions does; the version check makes a
 // concurrent change fail rather than be lost.
 func (z *ZooKeeper) AddPartitions(ctx context.Context, totals map[string]int32) error {
 	brokers, err := z.liveBrokers()
@@ -236,8 +239,8 @@ func (z *ZooKeeper) AddPartitions(ctx context.Context, totals map[string]int32) 
 }
 
 // SetConfigs merges the given keys into each topic's overrides, keeping
-// the others, and announces the change under /config/changes as Kafka
-// 0.8's AdminUtils.changeTopicConfig does.
+// the others, and announces the change under /config/changes as
+// AdminUtils.changeTopicConfig does.
 func (z *ZooKeeper) SetConfigs(ctx context.Context, configs map[string]map[string]string) error {
 	for t, kv := range configs {
 		c, _, err := z.config(t)
@@ -248,7 +251,7 @@ func (z *ZooKeeper) SetConfigs(ctx context.Context, configs map[string]map[strin
 		if err := z.writeConfig(t, c); err != nil {
 			return err
 		}
-		note, err := json.Marshal(t)
+		note, err := changeNote(z.version, t)
 		if err != nil {
 			return fmt.Errorf("topic %q: config change: %w", t, err)
 		}
@@ -258,6 +261,26 @@ func (z *ZooKeeper) SetConfigs(ctx context.Context, configs map[string]map[strin
 		}
 	}
 	return nil
+}
+
+// entityNote is the config change notification of 0.9 and 0.10.0, which
+// announce the configs of topics and of clients alike.
+type entityNote struct {
+	Version int    `json:"version"`
+	Type    string `json:"entity_type"`
+	Name    string `json:"entity_name"`
+}
+
+// changeNote is the data of the config_change_ node that announces a
+// change of topic's config to a broker of version v. 0.8 writes the topic
+// name as a JSON string; 0.9 and 0.10.0 write {"version":1,
+// "entity_type":"topics","entity_name":topic}, and their
+// DynamicConfigManager refuses a note that is not such an object.
+func changeNote(v sarama.KafkaVersion, topic string) ([]byte, error) {
+	if !v.IsAtLeast(sarama.V0_9_0_0) {
+		return json.Marshal(topic)
+	}
+	return json.Marshal(entityNote{Version: 1, Type: "topics", Name: topic})
 }
 
 // assign spreads count partitions, numbered from first, over brokers as

@@ -51,8 +51,8 @@ public class Gen {
             System.err.println("Gen: kafka.server.KafkaConfig has no ConfigDef (a 0.8 broker): use Legacy.java");
             System.exit(3);
         }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> keys = (Map<String, Object>) def.getClass().getMethod("configKeys").invoke(def);
+        // The field, not the accessor, which 0.9 lacks.
+        Map<String, Object> keys = (Map<String, Object>) field(def, "configKeys");
         for (Object key : new TreeMap<>(keys).values()) {
             String name = (String) field(key, "name");
             String type = field(key, "type").toString().toLowerCase();
@@ -74,7 +74,7 @@ public class Gen {
                     range = (min == null ? "" : min.toString()) + ".." + (max == null ? "" : max.toString());
                 }
             }
-            if ((Boolean) field(key, "internalConfig")) {
+            if (hasField(key, "internalConfig") && (Boolean) field(key, "internalConfig")) { // from 0.10.1
                 flags = flags.isEmpty() ? "internal" : flags + ",internal";
             }
             System.out.println(String.join("\t", name, type, values, range, flags));
@@ -107,6 +107,18 @@ public class Gen {
             }
         }
         return null;
+    }
+
+    static boolean hasField(Object o, String name) {
+        for (Class<?> c = o.getClass(); c != null; c = c.getSuperclass()) {
+            try {
+                c.getDeclaredField(name);
+                return true;
+            } catch (NoSuchFieldException e) {
+                // look in the superclass
+            }
+        }
+        return false;
     }
 
     static Object field(Object o, String name) throws Exception {
