@@ -11,6 +11,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -420,16 +421,25 @@ const signersFile = "images/kafka/release-signers"
 
 // checkSignature: a stage that fetches a signature checks the signer
 // against the pinned fingerprints, not only against KEYS, which comes from
-// the server that serves the archive.
+// the server that serves the archive: either in its own RUN, or with
+// fetch-kafka.sh (TestFetchKafka) given the pinned file.
 func checkSignature(df *dockerfile) error {
 	for _, s := range df.stages {
+		copied := false
+		for _, cp := range commands[*instructions.CopyCommand](&s) {
+			copied = copied || (cp.From == "" && slices.Contains(cp.SourcePaths, signersFile))
+		}
 		for _, run := range commands[*instructions.RunCommand](&s) {
 			line := strings.Join(run.CmdLine, " ")
-			if !strings.Contains(line, ".asc") {
-				continue
-			}
-			if !strings.Contains(line, "--verify") || !strings.Contains(line, "VALIDSIG") || !strings.Contains(line, path.Base(signersFile)) {
-				return fmt.Errorf("stage %s verifies a signature without checking the signer against %s", s.Name, signersFile)
+			switch {
+			case strings.Contains(line, "fetch-kafka.sh"):
+				if !copied || !strings.Contains(line, path.Base(signersFile)) {
+					return fmt.Errorf("stage %s runs fetch-kafka.sh without %s", s.Name, signersFile)
+				}
+			case strings.Contains(line, ".asc"):
+				if !strings.Contains(line, "--verify") || !strings.Contains(line, "VALIDSIG") || !strings.Contains(line, path.Base(signersFile)) {
+					return fmt.Errorf("stage %s verifies a signature without checking the signer against %s", s.Name, signersFile)
+				}
 			}
 		}
 	}
