@@ -63,8 +63,9 @@ start() {
   if [[ -f "$pidfile" ]] && ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then rm -f "$pidfile"; fi
   echo "docker-engine.sh: starting a private dockerd on unix://$sock (data in $root)" >&2
   # containerd is dockerd's child here; --exec-root keeps its state and
-  # socket out of the default paths.
-  setsid dockerd --host "unix://$sock" --data-root "$root/data" --exec-root "$root/exec" \
+  # socket out of the default paths. Niced, as every heavy job on a shared
+  # machine: the builds and containers inherit it.
+  nice -n 10 setsid dockerd --host "unix://$sock" --data-root "$root/data" --exec-root "$root/exec" \
     --pidfile "$pidfile" --storage-driver=vfs --iptables=false --ip-masq=false --bridge=none \
     >"$root/dockerd.log" 2>&1 </dev/null &
   local pid=$! deadline=$((SECONDS + 60))
