@@ -199,6 +199,10 @@ build() {
     log "built $name in $((SECONDS - start)) s"
   done
   rm -f "$build_log"
+  # vfs stores every layer in full: drop the images these builds replaced,
+  # and keep the build cache to what warm builds reuse.
+  "$docker" image prune -f >/dev/null
+  "$docker" builder prune -f --keep-storage 6GB >/dev/null
 }
 
 save() {
