@@ -61,11 +61,16 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The host's console tools log here, not into the distribution's cache.
+LOG_DIR="$(mktemp -d)"
+export LOG_DIR
+
 # An engine: the one that answers, else a private one, stopped at the end
 # whatever happens.
 started=""
 cleanup() {
   local c v
+  rm -rf "$LOG_DIR"
   for c in "${containers[@]}"; do "$docker" rm -f -v "$c" >/dev/null 2>&1 || true; done
   for v in "${volumes[@]}"; do "$docker" volume rm -f "$v" >/dev/null 2>&1 || true; done
   [[ -z "$started" ]] || scripts/docker-engine.sh stop

@@ -145,16 +145,21 @@ standin_go() {
 }
 
 # stage_dist VERSION: the distribution of VERSION in the build context, at
-# dist/<name>/ (git ignores dist/).
+# dist/<name>/ (git ignores dist/): its bin/, config/ and libs/, hard-linked
+# where the filesystem allows; not what running it left (logs/).
 stage_dist() {
-  local src name
+  local src name d same=1
   src="$(scripts/kafka-dist.sh "$1")"
   name="$(basename "$src")"
-  if [[ ! -f "dist/$name/.complete" ]] || ! diff -rq "$src" "dist/$name" >/dev/null 2>&1; then
-    rm -rf "dist/$name"
-    mkdir -p dist
-    cp -al "$src" "dist/$name" 2>/dev/null || cp -a "$src" "dist/$name"
-  fi
+  for d in bin config libs; do
+    diff -rq "$src/$d" "dist/$name/$d" >/dev/null 2>&1 || same=""
+  done
+  [[ -z "$same" ]] || return 0
+  rm -rf "dist/$name"
+  mkdir -p "dist/$name"
+  for d in bin config libs; do
+    cp -al "$src/$d" "dist/$name/" 2>/dev/null || cp -a "$src/$d" "dist/$name/"
+  done
 }
 
 # standin_seed JRE: the seed's layout with Kafka 0.8.2.1 on JRE.
