@@ -11,6 +11,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -39,9 +40,9 @@ var modern = rules{
 	},
 }
 
-// seed are the rules for Dockerfile.kafka: its base, the seed's image, runs
-// as root and owns its files as root.
-var seed = rules{}
+// seed are the rules for Dockerfile.kafka: it runs as uid 1001 on the
+// seed's image, whose files stay root's; it sets no labels of its own.
+var seed = rules{nonRoot: true}
 
 // dockerfile is a parsed Dockerfile.
 type dockerfile struct {
@@ -88,9 +89,46 @@ func (df *dockerfile) stage(name string) *instructions.Stage {
 	return &df.stages[i]
 }
 
-// expand substitutes the meta ARGs' defaults, as FROM lines see them.
+// expand substitutes the meta ARGs' defaults, as FROM lines see them; a
+// default may name an earlier ARG (GO_IMAGE=golang:${GO_VERSION}).
 func (df *dockerfile) expand(s string) string {
-	return os.Expand(s, func(k string) string { return df.metaArgs[k] })
+	for i := 0; i < 4 && strings.Contains(s, "$"); i++ {
+		s = os.Expand(s, func(k string) string { return df.metaArgs[k] })
+	}
+	return s
+}
+
+// reachable returns the stages a build with the default arguments runs:
+// the final stage and, transitively, the stages it is FROM or copies from.
+// BuildKit skips the others (dist-context when KAFKA_DIST=archive).
+func (df *dockerfile) reachable() []*instructions.Stage {
+	seen := map[int]bool{}
+	var out []*instructions.Stage
+	var visit func(i int)
+	visit = func(i int) {
+		if seen[i] {
+			return
+		}
+		seen[i] = true
+		s := &df.stages[i]
+		out = append(out, s)
+		if j, ok := instructions.HasStage(df.stages[:i], df.expand(s.BaseName)); ok {
+			visit(j)
+		}
+		for _, cp := range commands[*instructions.CopyCommand](s) {
+			if j, ok := instructions.HasStage(df.stages[:i], cp.From); ok {
+				visit(j)
+			}
+		}
+	}
+	visit(len(df.stages) - 1)
+	return out
+}
+
+// isStage reports whether name is a stage of df before the stage at index i.
+func (df *dockerfile) isStage(i int, name string) bool {
+	_, ok := instructions.HasStage(df.stages[:i], name)
+	return ok
 }
 
 // commands returns the stage's commands of type T, in order.
@@ -256,9 +294,163 @@ func checkGoVersion(df *dockerfile, goVersion string) error {
 	return nil
 }
 
-// checkSources: every COPY or ADD source from the build context exists
-// there and is not left out by .dockerignore. Sources from a stage or an
-// image (--from) and URLs are not in the context.
+// metaArgRef matches a FROM that is one build argument: ${NAME} or $NAME.
+var metaArgRef = regexp.MustCompile(`^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$`)
+
+// checkBaseArgs: every base image that is not a stage (nor scratch) is a
+// build argument whose default names the real image with a tag or digest,
+// so that a build without a registry can pass local stand-ins while a
+// plain docker build is unchanged and repeatable.
+func checkBaseArgs(df *dockerfile) error {
+	var errs []error
+	for i, s := range df.stages {
+		if s.BaseName == "scratch" || df.isStage(i, df.expand(s.BaseName)) {
+			continue
+		}
+		m := metaArgRef.FindStringSubmatch(s.BaseName)
+		if m == nil {
+			errs = append(errs, fmt.Errorf("FROM %s names its image: make it a build argument (ARG X_IMAGE=%s, FROM ${X_IMAGE})", s.BaseName, s.BaseName))
+			continue
+		}
+		def, ok := df.metaArgs[m[1]]
+		if !ok {
+			errs = append(errs, fmt.Errorf("FROM %s: ARG %s has no default; the default is the real image", s.BaseName, m[1]))
+			continue
+		}
+		image := df.expand(def)
+		if !strings.Contains(image, "@") && !strings.Contains(path.Base(image), ":") {
+			errs = append(errs, fmt.Errorf("FROM %s: the default %s has no tag or digest", s.BaseName, image))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkModDownload: the stage that builds the supervisor downloads the
+// modules in a layer of their own, after go.mod and go.sum and before the
+// sources, so that a source change does not fetch them again.
+func checkModDownload(df *dockerfile) error {
+	for _, s := range df.stages {
+		builds, downloads := false, false
+		for _, run := range commands[*instructions.RunCommand](&s) {
+			line := strings.Join(run.CmdLine, " ")
+			builds = builds || strings.Contains(line, "go build")
+			downloads = downloads || strings.Contains(line, "go mod download")
+		}
+		if !builds {
+			continue
+		}
+		if !downloads {
+			return fmt.Errorf("stage %s builds with no `RUN go mod download` layer after COPY go.mod go.sum", s.Name)
+		}
+		sawMod := false
+	scan:
+		for _, c := range s.Commands {
+			switch c := c.(type) {
+			case *instructions.CopyCommand:
+				for _, src := range c.SourcePaths {
+					switch {
+					case c.From != "":
+					case src == "go.mod":
+						sawMod = true
+					case src != "go.sum":
+						return fmt.Errorf("stage %s copies %s before `RUN go mod download`: every source change fetches the modules again", s.Name, src)
+					}
+				}
+			case *instructions.RunCommand:
+				if strings.Contains(strings.Join(c.CmdLine, " "), "go mod download") {
+					if !sawMod {
+						return fmt.Errorf("stage %s runs `go mod download` before COPY go.mod go.sum", s.Name)
+					}
+					break scan
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// env returns the final stage's environment as ENV sets it.
+func env(df *dockerfile) map[string]string {
+	out := map[string]string{}
+	for _, e := range commands[*instructions.EnvCommand](df.final()) {
+		for _, kv := range e.Env {
+			out[kv.Key] = kv.Value
+		}
+	}
+	return out
+}
+
+// checkDataDir: the final stage names its data directory
+// (SUPERVISOR_DATA_DIR), a RUN makes it its USER's, and LOG_DIR is set
+// inside it: `docker exec … kafka-topics.sh` runs with the image's
+// environment, not the supervisor's, and the tools' launcher creates
+// LOG_DIR, by default under the root-owned distribution.
+func checkDataDir(df *dockerfile) error {
+	e := env(df)
+	data, logs := e["SUPERVISOR_DATA_DIR"], e["LOG_DIR"]
+	if data == "" {
+		return errors.New("final stage sets no SUPERVISOR_DATA_DIR")
+	}
+	var errs []error
+	if logs == "" {
+		errs = append(errs, errors.New("final stage sets no LOG_DIR: `docker exec` of a Kafka tool would create logs/ in the distribution"))
+	} else if !strings.HasPrefix(logs, strings.TrimSuffix(data, "/")+"/") {
+		errs = append(errs, fmt.Errorf("LOG_DIR %s is not under SUPERVISOR_DATA_DIR %s", logs, data))
+	}
+	if u, ok := last[*instructions.UserCommand](df.final()); ok {
+		user, _, _ := strings.Cut(u.User, ":")
+		if user == "root" || user == "0" {
+			return errors.Join(errs...) // checkUser says so
+		}
+		chowned := false
+		for _, run := range commands[*instructions.RunCommand](df.final()) {
+			line := strings.Join(run.CmdLine, " ")
+			if regexp.MustCompile(`chown (-R )?(` + regexp.QuoteMeta(user) + `|kafka)(:\S+)? [^&;]*` + regexp.QuoteMeta(data) + `\b`).MatchString(line) {
+				chowned = true
+			}
+		}
+		if !chowned {
+			errs = append(errs, fmt.Errorf("no RUN chowns SUPERVISOR_DATA_DIR %s to USER %s", data, u.User))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// signersFile holds the pinned release signing keys.
+const signersFile = "images/kafka/release-signers"
+
+// checkSignature: a stage that fetches a signature checks the signer
+// against the pinned fingerprints, not only against KEYS, which comes from
+// the server that serves the archive: either in its own RUN, or with
+// fetch-kafka.sh (TestFetchKafka) given the pinned file.
+func checkSignature(df *dockerfile) error {
+	for _, s := range df.stages {
+		copied := false
+		for _, cp := range commands[*instructions.CopyCommand](&s) {
+			copied = copied || (cp.From == "" && slices.Contains(cp.SourcePaths, signersFile))
+		}
+		for _, run := range commands[*instructions.RunCommand](&s) {
+			line := strings.Join(run.CmdLine, " ")
+			switch {
+			case strings.Contains(line, "fetch-kafka.sh"):
+				if !copied || !strings.Contains(line, path.Base(signersFile)) {
+					return fmt.Errorf("stage %s runs fetch-kafka.sh without %s", s.Name, signersFile)
+				}
+			case strings.Contains(line, ".asc"):
+				if !strings.Contains(line, "--verify") || !strings.Contains(line, "VALIDSIG") || !strings.Contains(line, path.Base(signersFile)) {
+					return fmt.Errorf("stage %s verifies a signature without checking the signer against %s", s.Name, signersFile)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// checkSources: every COPY or ADD source from the build context, in the
+// stages a default build runs, exists there and is not left out by
+// .dockerignore. Sources from a stage or an image (--from) and URLs are not
+// in the context; nor is what a build argument chooses to copy instead
+// (checked by TestOfflineDist).
 func checkSources(df *dockerfile, context string, ignore *patternmatcher.PatternMatcher) error {
 	var errs []error
 	check := func(src string) {
@@ -273,7 +465,7 @@ func checkSources(df *dockerfile, context string, ignore *patternmatcher.Pattern
 			}
 		}
 	}
-	for _, s := range df.stages {
+	for _, s := range df.reachable() {
 		for _, c := range s.Commands {
 			switch c := c.(type) {
 			case *instructions.CopyCommand:
@@ -322,9 +514,12 @@ func check(df *dockerfile, r rules, goVersion string, ignore *patternmatcher.Pat
 		checkGoVersion(df, goVersion),
 		checkSources(df, contextDir, ignore),
 		checkLabels(df, r.labels),
+		checkBaseArgs(df),
+		checkModDownload(df),
+		checkSignature(df),
 	}
 	if r.nonRoot {
-		errs = append(errs, checkUser(df))
+		errs = append(errs, checkUser(df), checkDataDir(df))
 	}
 	var out []error
 	for _, err := range errs {
@@ -410,14 +605,87 @@ func TestDockerfiles(t *testing.T) {
 	}
 }
 
-// TestSeedBase: Dockerfile.kafka builds on the seed's image.
+// TestSeedBase: Dockerfile.kafka builds on the seed's image, named with a
+// tag or digest rather than whatever an untagged pull gives that day.
 func TestSeedBase(t *testing.T) {
 	df, err := parse(filepath.Join(contextDir, "Dockerfile.kafka"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want, have := "dockerkafka/kafka", df.expand(df.final().BaseName); want != have {
+	base := df.expand(df.final().BaseName)
+	repo, ref, _ := strings.Cut(base, "@")
+	if ref == "" {
+		repo, ref, _ = strings.Cut(base, ":")
+	}
+	if want, have := "dockerkafka/kafka", repo; want != have {
 		t.Errorf("want FROM %s, have %s", want, have)
+	}
+	if ref == "" {
+		t.Errorf("FROM %s has no tag or digest", base)
+	}
+}
+
+// TestOfflineDist: images/kafka/Dockerfile takes the distribution from the
+// archive by default and from the build context when KAFKA_DIST=context,
+// at the path scripts/images.sh stages kafka-dist.sh's output to, which
+// .dockerignore sends.
+func TestOfflineDist(t *testing.T) {
+	df, err := parse(filepath.Join("kafka", "Dockerfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, have := "archive", df.metaArgs["KAFKA_DIST"]; want != have {
+		t.Errorf("want ARG KAFKA_DIST=%s, have %q", want, have)
+	}
+	for _, name := range []string{"dist-archive", "dist-context"} {
+		if df.stage(name) == nil {
+			t.Errorf("no stage %s", name)
+		}
+	}
+	dist := df.stage("dist")
+	if dist == nil || dist.BaseName != "dist-${KAFKA_DIST}" {
+		t.Fatalf("want a stage dist FROM dist-${KAFKA_DIST}, have %v", dist)
+	}
+	ctx := df.stage("dist-context")
+	if ctx == nil {
+		return
+	}
+	cps := commands[*instructions.CopyCommand](ctx)
+	if len(cps) != 1 || len(cps[0].SourcePaths) != 1 {
+		t.Fatalf("want one COPY in dist-context, have %d", len(cps))
+	}
+	const want = "dist/kafka_${SCALA_VERSION}-${KAFKA_VERSION}/"
+	if have := cps[0].SourcePaths[0]; have != want {
+		t.Errorf("dist-context copies %s, want %s (kafka-dist.sh's directory name under dist/)", have, want)
+	}
+	excluded, err := loadIgnore(t).MatchesOrParentMatches("dist/kafka_2.13-3.9.1/libs/kafka-clients-3.9.1.jar")
+	if err != nil || excluded {
+		t.Errorf(".dockerignore leaves out dist/ (err %v)", err)
+	}
+}
+
+// TestReleaseSigners: the pinned fingerprints are full (40 hex digits), so
+// that no short key ID, which anyone can collide, passes.
+func TestReleaseSigners(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(contextDir, signersFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fpr := regexp.MustCompile(`^[0-9A-F]{40}$`)
+	n := 0
+	for i, line := range strings.Split(string(data), "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		line = strings.Join(strings.Fields(line), "")
+		if line == "" {
+			continue
+		}
+		n++
+		if !fpr.MatchString(strings.ToUpper(line)) {
+			t.Errorf("%s:%d: %q is not a 40-digit fingerprint", signersFile, i+1, line)
+		}
+	}
+	if n == 0 {
+		t.Errorf("%s pins no key", signersFile)
 	}
 }
 
@@ -461,6 +729,14 @@ var brokenFixtures = []struct {
 	{"ignored-source.Dockerfile", "README.md is excluded by .dockerignore"},
 	{"old-go.Dockerfile", "but go.mod wants Go"},
 	{"no-labels.Dockerfile", "lacks the labels org.opencontainers.image.source"},
+	{"base-not-arg.Dockerfile", "FROM eclipse-temurin:17-jre names its image"},
+	{"base-untagged.Dockerfile", "the default eclipse-temurin has no tag or digest"},
+	{"no-mod-download.Dockerfile", "no `RUN go mod download` layer"},
+	{"mod-download-late.Dockerfile", "copies supervisor/ before `RUN go mod download`"},
+	{"no-log-dir.Dockerfile", "sets no LOG_DIR"},
+	{"log-dir-outside.Dockerfile", "LOG_DIR /opt/kafka/logs is not under SUPERVISOR_DATA_DIR"},
+	{"data-dir-not-owned.Dockerfile", "no RUN chowns SUPERVISOR_DATA_DIR /var/lib/kafka"},
+	{"keys-only.Dockerfile", "without checking the signer against images/kafka/release-signers"},
 }
 
 // TestChecksCatch feeds the broken Dockerfiles to the same checks as the

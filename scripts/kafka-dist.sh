@@ -39,7 +39,62 @@ case "$version" in
 esac
 
 dist="$cache/kafka_$scala-$version"
+
+# The tools users exec from the release tarball (bin/*.sh), as "name
+# leading-arguments class…": the launcher runs the first class the
+# distribution's jars hold (they moved from core's Scala to
+# org.apache.kafka.tools across 3.x and 4.x), and a tool none of whose
+# classes is there is not one of this version's. The server launchers and
+# kafka-topics.sh and the console tools are written below.
+tools_layout=2
+tools='
+zookeeper-shell.sh -server org.apache.zookeeper.ZooKeeperMainWithTlsSupportForKafka org.apache.zookeeper.ZooKeeperMain
+kafka-configs.sh - org.apache.kafka.tools.ConfigCommand kafka.admin.ConfigCommand
+kafka-consumer-groups.sh - org.apache.kafka.tools.consumer.group.ConsumerGroupCommand kafka.admin.ConsumerGroupCommand
+kafka-consumer-offset-checker.sh - kafka.tools.ConsumerOffsetChecker
+kafka-reassign-partitions.sh - org.apache.kafka.tools.reassign.ReassignPartitionsCommand kafka.admin.ReassignPartitionsCommand
+kafka-preferred-replica-election.sh - kafka.admin.PreferredReplicaLeaderElectionCommand
+kafka-leader-election.sh - org.apache.kafka.tools.LeaderElectionCommand kafka.admin.LeaderElectionCommand
+kafka-acls.sh - org.apache.kafka.tools.AclCommand kafka.admin.AclCommand
+kafka-broker-api-versions.sh - org.apache.kafka.tools.BrokerApiVersionsCommand kafka.admin.BrokerApiVersionsCommand
+kafka-log-dirs.sh - org.apache.kafka.tools.LogDirsCommand kafka.admin.LogDirsCommand
+kafka-delete-records.sh - org.apache.kafka.tools.DeleteRecordsCommand kafka.admin.DeleteRecordsCommand
+kafka-get-offsets.sh - org.apache.kafka.tools.GetOffsetShell kafka.tools.GetOffsetShell
+kafka-dump-log.sh - org.apache.kafka.tools.DumpLogSegments kafka.tools.DumpLogSegments
+kafka-metadata-quorum.sh - org.apache.kafka.tools.MetadataQuorumCommand
+kafka-features.sh - org.apache.kafka.tools.FeatureCommand kafka.admin.FeatureCommand
+kafka-cluster.sh - org.apache.kafka.tools.ClusterTool kafka.tools.ClusterTool
+kafka-producer-perf-test.sh - org.apache.kafka.tools.ProducerPerformance kafka.tools.ProducerPerformance
+kafka-consumer-perf-test.sh - org.apache.kafka.tools.ConsumerPerformance kafka.tools.ConsumerPerformance
+'
+
+# add_tools DIST: write DIST's tool launchers, each atomically, and mark
+# DIST as having them. It only adds files, so it may run on a cached
+# distribution that a test is using.
+add_tools() {
+  local d="$1" name args classes class jar
+  while read -r name args classes; do
+    [[ -n "$name" ]] || continue
+    [[ "$args" != - ]] || args=""
+    for class in $classes; do
+      for jar in "$d/libs"/kafka*.jar "$d/libs"/zookeeper-*.jar; do
+        [[ -f "$jar" ]] || continue
+        # A zip's central directory holds entry names uncompressed.
+        grep -aqF "${class//.//}.class" "$jar" || continue
+        printf '%s\n' '#!/usr/bin/env bash' "# $name: launch $class with this distribution's classpath." \
+          "exec \"\$(dirname \"\$0\")/kafka-run-class.sh\" $class${args:+ $args} \"\$@\"" >"$d/bin/.$name"
+        chmod +x "$d/bin/.$name"
+        mv "$d/bin/.$name" "$d/bin/$name"
+        continue 3
+      done
+    done
+  done <<<"$tools"
+  echo "tools $tools_layout" >"$d/.complete"
+}
+
 if [[ -f "$dist/.complete" ]]; then
+  # A distribution cached before the tools were added gets them now.
+  grep -qx "tools $tools_layout" "$dist/.complete" || add_tools "$dist"
   echo "$dist"
   exit 0
 fi
@@ -178,7 +233,7 @@ chmod +x "$work/dist/bin"/*.sh
 
 cp "$repo_root/scripts/kafka-dist/$config"/* "$work/dist/config/"
 
-touch "$work/dist/.complete"
+add_tools "$work/dist" # and marks it complete
 mkdir -p "$cache"
 rm -rf "$dist"
 mv "$work/dist" "$dist"
