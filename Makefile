@@ -13,7 +13,7 @@ GO ?= go
 # on a loaded 2-core machine (about 2 min quiet, over 10 min shared).
 TEST_TIMEOUT ?= 30m
 
-.PHONY: build run test flake bench dist dists propdefs image clean
+.PHONY: build run test test-k8s flake bench dist dists propdefs image clean
 
 ## build: the static, trimmed supervisor binary in bin/
 build:
@@ -33,6 +33,10 @@ test: build dists
 	TEST_KAFKA_DISTS="$$(for v in $(KAFKA_MATRIX); do scripts/kafka-dist.sh $$v; done)" \
 	TEST_KRAFT_DISTS="$$(for v in $(KRAFT_MATRIX); do scripts/kafka-dist.sh $$v; done)" \
 	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) ./...
+
+## test-k8s: the manifests of k8s/ on a real single-node Kubernetes in its own network namespace (root; builds the cluster's binaries once, cached outside the repo, about 12 min cold)
+test-k8s:
+	scripts/k8s-test.sh
 
 ## flake: the unit tests 50 times and the end-to-end suite 3 times in a row; one summary line
 flake: build dists
