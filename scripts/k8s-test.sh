@@ -182,7 +182,9 @@ in_ns() { nsenter --net="/run/netns/$NS" "$@"; }
 start() {
 	local name=$1
 	shift
-	in_ns "$@" >"$S/logs/$name.log" 2>&1 &
+	# nsenter itself, not a function, so that $! is the process that runs
+	# CMD (nsenter execs it) and stopping it stops CMD.
+	nsenter --net="/run/netns/$NS" "$@" >"$S/logs/$name.log" 2>&1 &
 	pids+=("$name=$!")
 	echo "$!" >"$S/pids/$name"
 }
@@ -499,10 +501,11 @@ ok "kubectl delete pod $pod: the RC brought pod $new, Ready in $((SECONDS - t)) 
 # the states the kubelet reports until the pod is gone; the last one holds
 # the container's exit code. The container's log is followed to its end.
 t=$SECONDS
-k logs -f "$new" >"$S/logs/rc-pod.log" 2>&1 &
+kb=("$bin/kubectl" --kubeconfig "$S/admin.kubeconfig")
+nsenter --net="/run/netns/$NS" "${kb[@]}" logs -f "$new" >"$S/logs/rc-pod.log" 2>&1 &
 echo "$!" >"$S/pids/rc-logs"
-k get pod "$new" -w -o jsonpath='{.status.containerStatuses[0].state.terminated.exitCode}{"\n"}' \
-	>"$S/logs/rc-pod.states" 2>&1 &
+nsenter --net="/run/netns/$NS" "${kb[@]}" get pod "$new" -w \
+	-o jsonpath='{.status.containerStatuses[0].state.terminated.exitCode}{"\n"}' >"$S/logs/rc-pod.states" 2>&1 &
 echo "$!" >"$S/pids/rc-watch"
 k delete rc kafka-rc --wait=false >/dev/null
 wait_for 120 "kafka-rc's pod $new gone" in_ns bash -c "! $bin/kubectl --kubeconfig $S/admin.kubeconfig get pod $new" ||
@@ -537,7 +540,8 @@ ok "kafka-sidecar Ready in $((SECONDS - t)) s with its two roles: $roles"
 # its RFC 3339 time) show Kafka's "stopped" before ZooKeeper's "stop
 # requested".
 for c in kafka zookeeper; do
-	k logs -f kafka-sidecar -c "$c" >"$S/logs/sidecar-$c.log" 2>&1 &
+	nsenter --net="/run/netns/$NS" "$bin/kubectl" --kubeconfig "$S/admin.kubeconfig" \
+		logs -f kafka-sidecar -c "$c" >"$S/logs/sidecar-$c.log" 2>&1 &
 	echo "$!" >"$S/pids/logs-$c"
 done
 t=$SECONDS
