@@ -13,7 +13,7 @@ GO ?= go
 # (about 9 min on a quiet 2-core machine, 21-25 min shared with builds).
 TEST_TIMEOUT ?= 45m
 
-.PHONY: build run test test-images flake bench dist dists propdefs images clean
+.PHONY: build run test test-images test-k8s flake bench dist dists propdefs images clean
 
 ## build: the static, trimmed supervisor binary in bin/
 build:
@@ -34,6 +34,10 @@ test: build dists
 	TEST_KRAFT_DISTS="$$(for v in $(KRAFT_MATRIX); do scripts/kafka-dist.sh $$v; done)" \
 	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) ./...
 	$(MAKE) test-images
+
+## test-k8s: the manifests of k8s/ on a real single-node Kubernetes in its own network namespace (root; builds the cluster's binaries once, cached outside the repo, about 12 min cold)
+test-k8s:
+	scripts/k8s-test.sh
 
 ## flake: the unit tests 50 times and the end-to-end suite 3 times in a row; one summary line
 flake: build dists
