@@ -100,6 +100,12 @@ stop() {
       kill -KILL "$pid"
     fi
   fi
+  # dockerd leaves its default network namespace mounted under the exec
+  # root; nothing of the engine may outlive the stop.
+  local m
+  while read -r m; do
+    umount -l "$m" 2>/dev/null || true
+  done < <(findmnt -rn -o TARGET | grep -F "$root/exec/" | sort -r)
   rm -f "$owned"
 }
 
