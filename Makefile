@@ -34,6 +34,7 @@ test: build dists
 	TEST_KRAFT_DISTS="$$(for v in $(KRAFT_MATRIX); do scripts/kafka-dist.sh $$v; done)" \
 	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) ./...
 	$(MAKE) test-images
+	$(MAKE) test-k8s
 
 ## test-k8s: the manifests of k8s/ on a real single-node Kubernetes in its own network namespace (root; builds the cluster's binaries once, cached outside the repo, about 12 min cold)
 test-k8s:
