@@ -48,6 +48,7 @@ CLUSTER_CIDR=10.244.0.0/16
 SERVICE_CIDR=10.96.0.0/16
 NODE=kok8s-node
 IMAGE=kafka-on-kubernetes/kafka:3.9.1
+SEED_IMAGE=dockerkafka/kafka:v2
 PAUSE=kafka-on-kubernetes/pause:1
 
 started=$SECONDS
@@ -224,7 +225,9 @@ if [[ -z $images ]]; then
 	scripts/images.sh save "$images"
 fi
 tar_of() { local r=${1%:*} t=${1##*:}; echo "$images/${r//\//_}_$t.tar"; }
-[[ -s $(tar_of "$IMAGE") ]] || fatal "no $(tar_of "$IMAGE")"
+for i in "$IMAGE" "$SEED_IMAGE"; do
+	[[ -s $(tar_of "$i") ]] || fatal "no $(tar_of "$i")"
+done
 # The sandbox image: scripts/k8s-pause in a one-layer docker-archive.
 (
 	d=$S/pause
@@ -435,7 +438,7 @@ wait_for 120 "node $NODE Ready" node_ready || fatal "node $NODE is not Ready"
 say "node $NODE Ready $((SECONDS - phase_start)) s after the cluster's start"
 
 phase load
-for tar in "$S/pause/pause.tar" "$(tar_of "$IMAGE")"; do
+for tar in "$S/pause/pause.tar" "$(tar_of "$IMAGE")" "$(tar_of "$SEED_IMAGE")"; do
 	ctr_ -n k8s.io images import --no-unpack=false "$tar" >/dev/null ||
 		fatal "ctr images import $tar"
 done
@@ -525,6 +528,32 @@ zk_stopped=$(line_of stopped zookeeper)
 	fail "kafka-rc's log does not show Kafka stopped before ZooKeeper stopping: $(grep -i stop "$S/logs/rc-pod.log" | tail -n 5)"
 ok "kafka-rc's log: Kafka stopped (line $kafka_stopped), then ZooKeeper stopping (line $zk_stopping) and stopped (line $zk_stopped)"
 grep '"@message":"stop' "$S/logs/rc-pod.log" | sed 's/^/k8s-test:   /'
+
+# The seed's own image in the same RC, with only image: changed, as the
+# manifests' README tells: Kafka 0.8.2.1 as uid 1001, its message through
+# the Service with the seed's commands (0.8's producer takes --broker-list,
+# its consumer reads through ZooKeeper). A copy of the RC is patched; that
+# patch is the one the README asks of the user.
+t=$SECONDS
+sed "s|image: $IMAGE|image: $SEED_IMAGE|" k8s/kafka-rc.yaml >"$S/seed-rc.yaml"
+grep -q "image: $SEED_IMAGE" "$S/seed-rc.yaml" || fatal "k8s/kafka-rc.yaml names no image $IMAGE"
+k create -f "$S/seed-rc.yaml" >/dev/null
+pod=""
+until pod=$(rc_pod) && [[ -n $pod ]]; do
+	((SECONDS - t < 120)) || fail "kafka-rc with $SEED_IMAGE: no running pod after 120 s"
+	sleep 1
+done
+ready "$pod" 180 || fail "kafka-rc with $SEED_IMAGE: pod $pod not Ready after 180 s: $(k logs "$pod" --tail=5 2>&1)"
+ok "kafka-rc with $SEED_IMAGE (image: changed only): pod $pod Ready in $((SECONDS - t)) s, as uid $(k exec "$pod" -- id -u)"
+msg="seed-through-the-service-$RANDOM"
+echo "$msg" | k exec -i "$pod" -- kafka-console-producer.sh --broker-list kafka:9092 \
+	--topic kafka-on-kubernetes >"$S/logs/seed-produce.out" 2>&1 ||
+	fail "seed image: produce through the Service kafka:9092: $(tail -n 3 "$S/logs/seed-produce.out")"
+got=$(k exec "$pod" -- kafka-console-consumer.sh --zookeeper localhost:2181 \
+	--topic kafka-on-kubernetes --from-beginning --max-messages 1 2>"$S/logs/seed-consume.err" || true)
+[[ $got == "$msg" ]] || fail "seed image: consume: got '$got': $(tail -n 3 "$S/logs/seed-consume.err")"
+ok "seed image: a message went through the Service kafka with the seed's own commands"
+k delete rc kafka-rc --wait=true --timeout=120s >/dev/null || fail "kafka-rc with $SEED_IMAGE: not deleted in 120 s"
 k delete -f k8s/kafka-service.yaml >/dev/null
 
 phase sidecar
