@@ -24,9 +24,29 @@ const (
 	ModeKRaft     Mode = "kraft"
 )
 
-// RoleCombined is role all in KRaft mode: one node that is both broker and
-// controller (process.roles=broker,controller), and no ZooKeeper.
-const RoleCombined Role = "combined"
+// The roles of KRaft mode. RoleCombined is role all there: one node that
+// is both broker and controller (process.roles=broker,controller), and no
+// ZooKeeper. RoleController and RoleBroker are one of the two, for a
+// cluster whose controllers run apart from its brokers.
+const (
+	RoleCombined   Role = "combined"
+	RoleController Role = "controller"
+	RoleBroker     Role = "broker"
+)
+
+// processRoles are the values of process.roles of the KRaft roles.
+var processRoles = map[Role]string{
+	RoleCombined:   "broker,controller",
+	RoleController: "controller",
+	RoleBroker:     "broker",
+}
+
+// IsController reports whether the role runs a KRaft controller.
+func (r Role) IsController() bool { return r == RoleCombined || r == RoleController }
+
+// IsBroker reports whether the role runs a broker: every role but
+// ZooKeeper's and a KRaft controller's.
+func (r Role) IsBroker() bool { return r != RoleZooKeeper && r != RoleController }
 
 // controllerListener is the name of the controllers' listener.
 const controllerListener = "CONTROLLER"
@@ -96,6 +116,10 @@ func (c *Config) loadMode(e env) error {
 	}
 	sort.Strings(names)
 	if c.Mode == ModeZooKeeper {
+		if c.Role == RoleController || c.Role == RoleBroker {
+			return &Error{"SUPERVISOR_ROLE", fmt.Sprintf("%s, a kraft role, but Kafka %s runs in zookeeper mode", c.Role, c.Version),
+				"all, zookeeper or kafka in zookeeper mode (" + modeVar + "=kraft for Kafka 3.3 or later)"}
+		}
 		for _, name := range names {
 			if slices.Contains(kraftVars, name) {
 				return &Error{name, fmt.Sprintf("a KRaft variable, but Kafka %s runs in zookeeper mode", c.Version), modeVar + "=kraft (Kafka 3.3 or later) or no " + name}
@@ -116,15 +140,19 @@ func (c *Config) loadMode(e env) error {
 	switch c.Role {
 	case RoleAll:
 		c.Role = RoleCombined
+	case RoleController, RoleBroker:
 	default:
-		return &Error{"SUPERVISOR_ROLE", fmt.Sprintf("%s, but the mode is kraft", c.Role), "all (one combined broker and controller) in kraft mode"}
+		return &Error{"SUPERVISOR_ROLE", fmt.Sprintf("%s, but the mode is kraft", c.Role), "all (one combined broker and controller), controller or broker in kraft mode"}
 	}
 	return nil
 }
 
-// kraftSettings works out the properties of a combined node: node.id,
-// process.roles, the controller listener and the static quorum of
-// controller.quorum.voters, itself by default. It returns them with the
+// kraftSettings works out the properties of a KRaft node: node.id,
+// process.roles, the controller listener's name and the static quorum of
+// controller.quorum.voters. A combined node's quorum is itself by default;
+// a controller or a broker apart is one of a cluster, whose quorum must be
+// given. A controller must be one of the voters, and a broker must not
+// (Kafka refuses both, but only once started). It returns them with the
 // keys of the base that must go (ZooKeeper's, broker.id, and the dynamic
 // quorum's bootstrap servers, which the voters replace). host is the
 // address the node reaches its own controller on.
@@ -147,22 +175,38 @@ func (c *Config) kraftSettings(e env, host string) (set []props.KV, unset []stri
 	if _, err := portNumber("KAFKA_CONTROLLER_PORT", port); err != nil {
 		return nil, nil, err
 	}
-	voters := e.get("KAFKA_CONTROLLER_QUORUM_VOTERS", fmt.Sprintf("%d@%s", k.NodeID, net.JoinHostPort(host, port)))
+	self := ""
+	if c.Role == RoleCombined {
+		self = fmt.Sprintf("%d@%s", k.NodeID, net.JoinHostPort(host, port))
+	}
+	voters := e.get("KAFKA_CONTROLLER_QUORUM_VOTERS", self)
+	if voters == "" {
+		return nil, nil, &Error{"KAFKA_CONTROLLER_QUORUM_VOTERS", fmt.Sprintf("unset, but role %s is one of a cluster whose quorum it must know", c.Role), "id@host:port,… of every controller"}
+	}
 	if k.Voters, err = parseVoters(voters); err != nil {
 		return nil, nil, err
 	}
-	if !slices.ContainsFunc(k.Voters, func(v Voter) bool { return v.ID == k.NodeID }) {
+	voter := slices.ContainsFunc(k.Voters, func(v Voter) bool { return v.ID == k.NodeID })
+	switch {
+	case c.Role.IsController() && !voter:
 		return nil, nil, &Error{"KAFKA_CONTROLLER_QUORUM_VOTERS", fmt.Sprintf("%q does not name node %d, which is a controller", voters, k.NodeID), "id@host:port,… naming KAFKA_NODE_ID"}
+	case !c.Role.IsController() && voter:
+		return nil, nil, &Error{"KAFKA_NODE_ID", fmt.Sprintf("%d is a voter of KAFKA_CONTROLLER_QUORUM_VOTERS, but role broker is no controller", k.NodeID),
+			"an id that no voter has (or SUPERVISOR_ROLE=controller or all)"}
 	}
 	c.KRaft = k
 	c.BrokerID = k.NodeID
 	set = []props.KV{
-		{Key: "process.roles", Value: "broker,controller"},
+		{Key: "process.roles", Value: processRoles[c.Role]},
 		{Key: "node.id", Value: strconv.Itoa(k.NodeID)},
 		{Key: "controller.listener.names", Value: controllerListener},
 		{Key: "controller.quorum.voters", Value: voters},
 	}
 	unset = []string{"zookeeper.connect", "zookeeper.connection.timeout.ms", "broker.id", "controller.quorum.bootstrap.servers"}
+	if c.Role == RoleController {
+		// The base's are a broker's, which a controller apart has not.
+		unset = append(unset, "advertised.listeners", "inter.broker.listener.name")
+	}
 	return set, unset, nil
 }
 
@@ -171,22 +215,47 @@ func controllerListenerFor(e env, bindHost string) string {
 	return controllerListener + "://" + net.JoinHostPort(bindHost, e.get("KAFKA_CONTROLLER_PORT", "9093"))
 }
 
-// withController adds the controller listener to a list that lacks one,
-// and names its protocol in the map (map is the base's or the
-// environment's, or "" for the broker's default).
-func withController(listeners, listener, protocols string) (string, string) {
+// withController adds the controller listener to a list that lacks one.
+func withController(listeners, listener string) string {
 	if !slices.ContainsFunc(strings.Split(listeners, ","), isController) {
 		listeners += "," + listener
 	}
+	return listeners
+}
+
+// withControllerProtocol names the controller listener's protocol in the
+// map (the base's or the environment's, or "" for the broker's default),
+// unless the map names it already.
+func withControllerProtocol(protocols string) string {
 	if protocols == "" {
 		protocols = "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL"
 	}
 	for _, pair := range strings.Split(protocols, ",") {
 		if name, _, _ := strings.Cut(strings.TrimSpace(pair), ":"); strings.EqualFold(name, controllerListener) {
-			return listeners, protocols
+			return protocols
 		}
 	}
-	return listeners, controllerListener + ":PLAINTEXT," + protocols
+	return controllerListener + ":PLAINTEXT," + protocols
+}
+
+// controllerAddr is where the supervisor reaches the node's controller
+// listener, with a wildcard host read as loopback.
+func controllerAddr(listeners string) (string, error) {
+	for _, l := range strings.Split(listeners, ",") {
+		if !isController(l) {
+			continue
+		}
+		_, addr, _ := strings.Cut(strings.TrimSpace(l), "://")
+		host, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			break
+		}
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "127.0.0.1"
+		}
+		return net.JoinHostPort(host, port), nil
+	}
+	return "", &Error{"KAFKA_LISTENERS", fmt.Sprintf("%q has no CONTROLLER://host:port listener", listeners), "a CONTROLLER listener the supervisor can check the controller on"}
 }
 
 // withoutController drops the controller listener from a list: clients
