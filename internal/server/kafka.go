@@ -14,6 +14,7 @@ import (
 	"github.com/kafka-on-kubernetes/supervisor/internal/health"
 	"github.com/kafka-on-kubernetes/supervisor/internal/proc"
 	"github.com/kafka-on-kubernetes/supervisor/internal/topics"
+	"github.com/kafka-on-kubernetes/supervisor/internal/watch"
 	"github.com/kafka-on-kubernetes/supervisor/internal/zkwait"
 )
 
@@ -127,12 +128,18 @@ func (k *Kafka) runOnce(restart int) error {
 // serveReady marks the broker ready, then checks it with the client
 // version given until it ends.
 func (k *Kafka) serveReady(child *proc.Child, version sarama.KafkaVersion, t0 time.Time) error {
+	checker := broker.NewChecker(k.opts.Bootstrap, version, k.Checks.Period)
+	defer checker.Close()
+	return k.serveChecked(child, checker.Check, t0)
+}
+
+// serveChecked marks the server ready, then checks it with check until it
+// ends.
+func (k *Kafka) serveChecked(child *proc.Child, check watch.Check, t0 time.Time) error {
 	k.Health.Up(k.spec.Name)
 	k.Health.SetPhase(health.Ready)
 	k.Log.Info("ready", "phase", "all", "took", since(t0))
-	checker := broker.NewChecker(k.opts.Bootstrap, version, k.Checks.Period)
-	defer checker.Close()
-	return k.serve(child, checker.Check)
+	return k.serve(child, check)
 }
 
 // bootstrap waits for the broker to be ready and creates the topics.

@@ -11,15 +11,21 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kafka-on-kubernetes/supervisor/internal/broker"
+	"github.com/kafka-on-kubernetes/supervisor/internal/controller"
 	"github.com/kafka-on-kubernetes/supervisor/internal/health"
 	"github.com/kafka-on-kubernetes/supervisor/internal/proc"
 	"github.com/kafka-on-kubernetes/supervisor/internal/storage"
 	"github.com/kafka-on-kubernetes/supervisor/internal/topics"
 )
 
-// KRaftOptions configure a combined KRaft node (broker and controller in
-// one process); KafkaOptions.KRaft is nil for a broker on ZooKeeper.
+// KRaftOptions configure a KRaft node; KafkaOptions.KRaft is nil for a
+// broker on ZooKeeper.
 type KRaftOptions struct {
+	// Controller, when set, makes this a controller apart, without a
+	// broker: the supervisor reaches its controller listener there, and
+	// KafkaOptions.Bootstrap is unused. A combined node or a broker apart
+	// is waited for and checked through its broker.
+	Controller string
 	// ClusterID is the cluster's id, or "" to generate one at the format.
 	ClusterID string
 	// Dirs are the directories the format writes, and Unformatted those
@@ -35,7 +41,9 @@ const storageTool = "kafka.tools.StorageTool"
 // runKRaft formats the storage on a first start, starts the node, waits
 // until its broker is listed in metadata (which needs its controller
 // quorum to have a leader and the broker to be registered and unfenced),
-// reconciles the topics, and waits until the node ends.
+// reconciles the topics, and waits until the node ends. A controller
+// apart is waited for until its quorum has a leader and it has caught up
+// (package controller), and then checked for a leader.
 func (k *Kafka) runKRaft(restart int) error {
 	t0 := time.Now()
 	phase := func(p health.Phase) {
@@ -59,9 +67,22 @@ func (k *Kafka) runKRaft(restart int) error {
 	if err != nil {
 		return err
 	}
-	phase(health.WaitingKRaft)
 	wctx, cancel := k.watch(child)
 	defer cancel()
+	if addr := k.opts.KRaft.Controller; addr != "" {
+		phase(health.WaitingLeader)
+		cfg := broker.Config(kraftClientVersion(k.opts.Version))
+		t1 := time.Now()
+		q, err := controller.Wait(wctx, addr, k.opts.BrokerID, cfg)
+		if err != nil {
+			return k.failed(child, err)
+		}
+		k.Log.Info("ready", "phase", "controller", "leader", q.Leader, "took", since(t1))
+		checker := controller.NewChecker(addr, k.opts.BrokerID, cfg, k.Checks.Period)
+		defer checker.Close()
+		return k.serveChecked(child, checker.Check, t0)
+	}
+	phase(health.WaitingKRaft)
 	if err := k.bootstrapKRaft(wctx, phase); err != nil {
 		return k.failed(child, err)
 	}
