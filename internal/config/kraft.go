@@ -315,7 +315,9 @@ func nodeID(s, hostname string) (int, error) {
 // inspectStorage reads meta.properties in the directories the format
 // writes, and refuses a record that disagrees with the configuration, so
 // that nothing starts and nothing is overwritten. A record gives the
-// cluster id when KAFKA_CLUSTER_ID is unset.
+// cluster id when KAFKA_CLUSTER_ID is unset; a node of a cluster (a
+// controller or a broker apart, or a combined node with other voters)
+// that has neither is refused, as its own generated id would keep it out.
 func (c *Config) inspectStorage(metadataDir string) error {
 	k := c.KRaft
 	k.Dirs = slices.Clone(c.KafkaDataDirs)
@@ -338,6 +340,21 @@ func (c *Config) inspectStorage(metadataDir string) error {
 	if k.ClusterID == "" {
 		k.ClusterID = s.ClusterID
 	}
+	if k.ClusterID == "" && (c.Role != RoleCombined || len(k.Voters) > 1) {
+		// An id generated here would be this node's alone: it could never
+		// join the others.
+		return &Error{"KAFKA_CLUSTER_ID", fmt.Sprintf("unset and no log directory formatted, but node %d is one of a cluster of voters %s, whose nodes must share one id", k.NodeID, votersString(k.Voters)),
+			"the cluster's id, the same on every node (kafka-storage.sh random-uuid prints one)"}
+	}
 	k.Unformatted = s.Unformatted
 	return nil
+}
+
+// votersString lists the voters' ids: "0,1,2".
+func votersString(voters []Voter) string {
+	ids := make([]string, len(voters))
+	for i, v := range voters {
+		ids[i] = strconv.Itoa(v.ID)
+	}
+	return strings.Join(ids, ",")
 }

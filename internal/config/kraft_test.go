@@ -143,7 +143,11 @@ func TestKRaftBadInput(t *testing.T) {
 			"KAFKA_NODE_ID: 1 is a voter of KAFKA_CONTROLLER_QUORUM_VOTERS, but role broker is no controller; want an id that no voter has"},
 		{"broker with malformed quorum", []string{dist440, "SUPERVISOR_ROLE=broker", "KAFKA_NODE_ID=3", "KAFKA_CONTROLLER_QUORUM_VOTERS=0@a:9093,b:9093"},
 			`KAFKA_CONTROLLER_QUORUM_VOTERS: "b:9093" is not a voter`},
-		{"topics on a controller", []string{dist440, "SUPERVISOR_ROLE=controller", "KAFKA_CONTROLLER_QUORUM_VOTERS=0@a:9093", "KAFKA_CREATE_TOPICS=t:1:1"},
+		{"cluster without cluster id", []string{dist440, "SUPERVISOR_ROLE=broker", "KAFKA_NODE_ID=3", "KAFKA_CONTROLLER_QUORUM_VOTERS=0@a:9093,1@b:9093,2@c:9093"},
+			"KAFKA_CLUSTER_ID: unset and no log directory formatted, but node 3 is one of a cluster of voters 0,1,2, whose nodes must share one id; want the cluster's id"},
+		{"combined nodes without cluster id", []string{dist440, "KAFKA_CONTROLLER_QUORUM_VOTERS=0@a:9093,1@b:9093,2@c:9093"},
+			"KAFKA_CLUSTER_ID: unset and no log directory formatted, but node 0 is one of a cluster of voters 0,1,2"},
+		{"topics on a controller", []string{dist440, "SUPERVISOR_ROLE=controller", "KAFKA_CONTROLLER_QUORUM_VOTERS=0@a:9093", "KAFKA_CLUSTER_ID=MkU3OEVBNTcwNTJENDM2Qg", "KAFKA_CREATE_TOPICS=t:1:1"},
 			"KAFKA_CREATE_TOPICS: topics, but role controller runs no broker to create them on"},
 		{"broker id", []string{dist440, "KAFKA_BROKER_ID=1"}, "KAFKA_BROKER_ID: a ZooKeeper variable, but the mode is kraft; want KAFKA_NODE_ID in kraft mode"},
 		{"zookeeper on 4.x", []string{dist440, "SUPERVISOR_MODE=zookeeper"}, "SUPERVISOR_MODE: zookeeper, but Kafka 4.4.0 runs in kraft mode only"},
@@ -232,7 +236,7 @@ func TestKRaftRoles(t *testing.T) {
 			[]string{"controller.quorum.bootstrap.servers"}, "127.0.0.1:9092", "", 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := Load(append(tc.env, dist440, "SUPERVISOR_DATA_DIR="+t.TempDir(), "KAFKA_CONTROLLER_QUORUM_VOTERS="+voters))
+			c, err := Load(append(tc.env, dist440, "SUPERVISOR_DATA_DIR="+t.TempDir(), "KAFKA_CONTROLLER_QUORUM_VOTERS="+voters, "KAFKA_CLUSTER_ID=MkU3OEVBNTcwNTJENDM2Qg"))
 			if err != nil {
 				t.Fatal(err)
 			}
