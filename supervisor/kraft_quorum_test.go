@@ -206,4 +206,3 @@ func startKRaftInPod(t *testing.T, dist string, p pod, env ...string) *instance 
 	in.launch(p.ns+" "+in.httpAddr, env)
 	return in
 }
-
