@@ -60,8 +60,9 @@
 // servers are commented out of the effective file, and so are a
 // controller's advertised.listeners and inter.broker.listener.name. Load reads meta.properties in the log directories
 // (package storage): a record that disagrees with KAFKA_CLUSTER_ID or
-// KAFKA_NODE_ID is refused before anything starts, and one that agrees
-// gives the cluster id when the variable is unset.
+// KAFKA_NODE_ID, or that holds the directory.id of another directory (a
+// copy), is refused before anything starts, and one that agrees gives the
+// cluster id when the variable is unset.
 package config
 
 import (

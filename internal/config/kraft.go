@@ -334,6 +334,11 @@ func (c *Config) inspectStorage(metadataDir string) error {
 		return &Error{m.Path, fmt.Sprintf("holds %s=%s, but %s gives %s", m.Property, m.Have, source, m.Want),
 			"the values the data was formatted with, or an empty log directory"}
 	}
+	var dup *storage.DuplicateDirectory
+	if errors.As(err, &dup) {
+		return &Error{dup.Path, fmt.Sprintf("holds directory.id=%s, as %s does: one is a copy of the other", dup.ID, dup.Other),
+			"each log directory with its own meta.properties"}
+	}
 	if err != nil {
 		return &Error{Var: "KAFKA_LOG_DIRS", Msg: err.Error(), Want: "log directories formatted by kafka-storage.sh, or empty"}
 	}

@@ -173,6 +173,8 @@ func TestKRaftBadInput(t *testing.T) {
 		{"bad controller port", []string{dist440, "KAFKA_CONTROLLER_PORT=0"}, `KAFKA_CONTROLLER_PORT: "0" is not a port`},
 		{"formatted for another cluster", []string{dist440, "KAFKA_LOG_DIRS=testdata/kraft-formatted", "KAFKA_CLUSTER_ID=4L6g3nShT-eMCtK--X86sw"},
 			"testdata/kraft-formatted/meta.properties: holds cluster.id=MkU3OEVBNTcwNTJENDM2Qg, but KAFKA_CLUSTER_ID gives 4L6g3nShT-eMCtK--X86sw"},
+		{"a log directory copied", []string{dist440, "KAFKA_LOG_DIRS=testdata/kraft-formatted,testdata/kraft-formatted-copy"},
+			"testdata/kraft-formatted-copy/meta.properties: holds directory.id=sD1yx6eiRBCQJ0mZfyBXnQ, as testdata/kraft-formatted/meta.properties does: one is a copy of the other; want each log directory with its own meta.properties"},
 		{"formatted for another node", []string{dist440, "KAFKA_LOG_DIRS=testdata/kraft-formatted", "KAFKA_NODE_ID=1", "KAFKA_CONTROLLER_QUORUM_VOTERS=1@localhost:9093"},
 			"testdata/kraft-formatted/meta.properties: holds node.id=0, but KAFKA_NODE_ID gives 1"},
 	} {
