@@ -272,3 +272,38 @@ func TestKRaftRoles(t *testing.T) {
 		})
 	}
 }
+
+// The fast-restart defaults are set on every KRaft role, and left alone,
+// both of them, when a variable sets either.
+func TestKRaftFastRestart(t *testing.T) {
+	for _, tc := range []struct {
+		name               string
+		env                []string
+		session, heartbeat string
+	}{
+		{"defaults", nil, "3000", "500"},
+		{"session given", []string{"KAFKA_BROKER_SESSION_TIMEOUT_MS=18000"}, "18000", ""},
+		{"heartbeat given", []string{"KAFKA_BROKER_HEARTBEAT_INTERVAL_MS=2000"}, "", "2000"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load(append(tc.env, dist440, "SUPERVISOR_DATA_DIR="+t.TempDir()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := c.files[0].file
+			if have, _ := f.Get("broker.session.timeout.ms"); have != tc.session {
+				t.Errorf("broker.session.timeout.ms: want %q, have %q", tc.session, have)
+			}
+			if have, _ := f.Get("broker.heartbeat.interval.ms"); have != tc.heartbeat {
+				t.Errorf("broker.heartbeat.interval.ms: want %q, have %q", tc.heartbeat, have)
+			}
+		})
+	}
+	c, err := Load([]string{dist391, "SUPERVISOR_DATA_DIR=" + t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := c.files[len(c.files)-1].file.Get("broker.session.timeout.ms"); ok {
+		t.Errorf("zookeeper mode: want no broker.session.timeout.ms, have %q", v)
+	}
+}
