@@ -106,7 +106,8 @@ func (s *State) Unanswered(name string, since time.Time, err error) {
 	if s.silent == nil {
 		s.silent = make(map[string]silence)
 	}
-	hung := s.silent[name].hung
+	// A server that answers it is not ready is no longer hung.
+	hung := s.silent[name].hung && !errors.Is(err, watch.ErrNotReady)
 	s.silent[name] = silence{since: since, err: err, hung: hung}
 }
 

@@ -63,6 +63,14 @@ func TestUnanswered(t *testing.T) {
 			{"/readyz", 503, "not ready: kafka not ready: the kraft quorum has no leader"},
 			{"/livez", 200, "ok"},
 		}},
+		{"hung, then answering not ready", func(s *State) {
+			s.Unanswered("kafka", eight, timeout)
+			s.Hung("kafka")
+			s.Unanswered("kafka", time.Now(), fmt.Errorf("%w: the kraft quorum has no leader", watch.ErrNotReady))
+		}, []probe{
+			{"/readyz", 503, "not ready: kafka not ready: the kraft quorum has no leader"},
+			{"/livez", 200, "ok"},
+		}},
 		{"both", func(s *State) {
 			s.Unanswered("zookeeper", eight, timeout)
 			s.Unanswered("kafka", eight, errors.New("EOF"))
