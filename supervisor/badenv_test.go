@@ -39,7 +39,7 @@ func TestBadEnvironment(t *testing.T) {
 		env  []string
 		want string // in the one error line
 	}{
-		{"unknown role", []string{"SUPERVISOR_ROLE=both"}, `SUPERVISOR_ROLE: "both" is not a role; want all, zookeeper or kafka`},
+		{"unknown role", []string{"SUPERVISOR_ROLE=both"}, `SUPERVISOR_ROLE: "both" is not a role; want all, zookeeper or kafka (zookeeper mode); all, controller or broker (kraft mode)`},
 		{"broker id not a number", []string{"KAFKA_BROKER_ID=one"}, `KAFKA_BROKER_ID: "one" is not a broker id`},
 		{"negative broker id", []string{"KAFKA_BROKER_ID=-1"}, `KAFKA_BROKER_ID: "-1" is not a broker id`},
 		{"port out of range", []string{"KAFKA_PORT=70000"}, `KAFKA_PORT: "70000" is not a port`},

@@ -156,6 +156,9 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 		var kraft *server.KRaftOptions
 		if cfg.KRaft != nil {
 			kraft = &server.KRaftOptions{ClusterID: cfg.KRaft.ClusterID, Dirs: cfg.KRaft.Dirs, Unformatted: cfg.KRaft.Unformatted}
+			if !cfg.Role.IsBroker() {
+				kraft.Controller = cfg.Controller
+			}
 		}
 		k = server.NewKafka(server.KafkaOptions{
 			Common:         common,

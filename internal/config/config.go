@@ -52,12 +52,19 @@
 // both exist, ZooKeeper by default. In KRaft mode role all is one
 // combined node (process.roles=broker,controller) with a CONTROLLER
 // listener of its own and a static quorum, itself unless
-// KAFKA_CONTROLLER_QUORUM_VOTERS names others; the base's ZooKeeper keys,
-// broker.id and a dynamic quorum's bootstrap servers are commented out of
-// the effective file. Load reads meta.properties in the log directories
+// KAFKA_CONTROLLER_QUORUM_VOTERS names others. Roles controller and broker
+// are one of the two, in a cluster whose quorum the variable must give:
+// a controller listens on its CONTROLLER listener only and is one of the
+// voters, a broker has no controller listener and is none of them. The
+// base's ZooKeeper keys, broker.id and a dynamic quorum's bootstrap
+// servers are commented out of the effective file, and so are a
+// controller's advertised.listeners and inter.broker.listener.name. Load reads meta.properties in the log directories
 // (package storage): a record that disagrees with KAFKA_CLUSTER_ID or
-// KAFKA_NODE_ID is refused before anything starts, and one that agrees
-// gives the cluster id when the variable is unset.
+// KAFKA_NODE_ID, or that holds the directory.id of another directory (a
+// copy), is refused before anything starts, and one that agrees gives the
+// cluster id when the variable is unset. A KRaft node gets a 3 s broker
+// session and a 500 ms heartbeat unless it is given either, so that a
+// broker killed is ready again sooner (see fastRestart).
 package config
 
 import (
@@ -138,9 +145,12 @@ type Config struct {
 	ZooKeeperChroot string
 	// ZooKeeperLocal is where the supervisor reaches the ZooKeeper it runs.
 	ZooKeeperLocal string
-	// Bootstrap is where the supervisor's own client reaches the broker.
-	Bootstrap string
-	Topics    []topics.Spec
+	// Bootstrap is where the supervisor's own client reaches the broker,
+	// and Controller a KRaft controller's listener; each is "" when the
+	// role runs no such server.
+	Bootstrap  string
+	Controller string
+	Topics     []topics.Spec
 
 	// KafkaProps and ZooKeeperProps are written to the two files, in order.
 	KafkaProps     []props.KV
@@ -233,10 +243,10 @@ func Load(env []string) (*Config, error) {
 		}
 	}
 	switch role := Role(e.get("SUPERVISOR_ROLE", string(RoleAll))); role {
-	case RoleAll, RoleZooKeeper, RoleKafka:
-		c.Role = role
+	case RoleAll, RoleZooKeeper, RoleKafka, RoleController, RoleBroker:
+		c.Role = role // loadMode checks it against the mode
 	default:
-		return nil, &Error{"SUPERVISOR_ROLE", fmt.Sprintf("%q is not a role", role), "all, zookeeper or kafka"}
+		return nil, &Error{"SUPERVISOR_ROLE", fmt.Sprintf("%q is not a role", role), "all, zookeeper or kafka (zookeeper mode); all, controller or broker (kraft mode)"}
 	}
 	if c.KafkaHome, err = kafkaHome(e.get("KAFKA_HOME", "")); err != nil {
 		return nil, err
@@ -453,6 +463,16 @@ func (c *Config) loadKafka(e env, environ []string) error {
 			props.KV{Key: "port", Value: port},
 			props.KV{Key: "advertised.host.name", Value: advHost},
 			props.KV{Key: "advertised.port", Value: advPort})
+	} else if c.Role == RoleController {
+		// Clients never reach a controller apart: it has its controller
+		// listener only, and advertises none.
+		listeners := controllerListenerFor(e, bindHost)
+		c.listenersVar = "KAFKA_CONTROLLER_PORT"
+		if l := e.get("KAFKA_LISTENERS", ""); l != "" {
+			c.listenersVar = "KAFKA_LISTENERS"
+			listeners = l
+		}
+		set = append(set, props.KV{Key: "listeners", Value: listeners})
 	} else {
 		listeners := "PLAINTEXT://" + net.JoinHostPort(bindHost, port)
 		advertised := "PLAINTEXT://" + net.JoinHostPort(advHost, advPort)
@@ -477,19 +497,26 @@ func (c *Config) loadKafka(e env, environ []string) error {
 	if err != nil {
 		return err
 	}
+	if c.Mode == ModeKRaft {
+		set = append(set, fastRestart(file, extra)...)
+	}
 	if err := c.checkProps(e, "kafka", set, extra); err != nil {
 		return err
 	}
 	c.KafkaProps = merge(set, extra)
 	if c.Mode == ModeKRaft {
-		// The controller listener is added to whatever lists the
-		// listeners, and kept out of what clients are sent to.
+		// A controller's listener is added to whatever lists the
+		// listeners, and kept out of what clients are sent to. A broker
+		// apart listens on none, but must know its protocol.
 		kvs := c.KafkaProps
+		if c.Role.IsController() {
+			kvs = upsert(kvs, "listeners", withController(valueOf(kvs, "listeners"), controllerListenerFor(e, bindHost)))
+		}
+		if c.Role.IsBroker() {
+			kvs = upsert(kvs, "advertised.listeners", withoutController(valueOf(kvs, "advertised.listeners")))
+		}
 		base, _ := file.Get("listener.security.protocol.map")
-		listeners, protocols := withController(valueOf(kvs, "listeners"), controllerListenerFor(e, bindHost), e.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", base))
-		kvs = upsert(kvs, "listeners", listeners)
-		kvs = upsert(kvs, "advertised.listeners", withoutController(valueOf(kvs, "advertised.listeners")))
-		c.KafkaProps = upsert(kvs, "listener.security.protocol.map", protocols)
+		c.KafkaProps = upsert(kvs, "listener.security.protocol.map", withControllerProtocol(e.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", base)))
 	}
 	if err := c.checkBase(e, "kafka", path, file, c.KafkaProps); err != nil {
 		return err
@@ -512,8 +539,15 @@ func (c *Config) loadKafka(e env, environ []string) error {
 			c.KafkaDataDirs = strings.Split(p.Value, ",")
 		}
 	}
-	if c.Bootstrap, err = bootstrap(c.KafkaProps); err != nil {
-		return err
+	if c.Role.IsController() {
+		if c.Controller, err = controllerAddr(valueOf(c.KafkaProps, "listeners")); err != nil {
+			return err
+		}
+	}
+	if c.Role.IsBroker() {
+		if c.Bootstrap, err = bootstrap(c.KafkaProps); err != nil {
+			return err
+		}
 	}
 	if c.Mode == ModeKRaft {
 		if err := c.inspectStorage(valueOf(c.KafkaProps, "metadata.log.dir")); err != nil {
@@ -552,6 +586,9 @@ func (c *Config) loadTopics(e env) error {
 	}{{listVar, list}, {fileVar, file}} {
 		if len(src.specs) == 0 {
 			continue
+		}
+		if c.Role == RoleController {
+			return &Error{src.name, "topics, but role controller runs no broker to create them on", "no topics (they are created by a broker's supervisor)"}
 		}
 		if err := topics.CheckConfigs(src.specs, c.Sarama); err != nil {
 			return specErr(src.name, err, "")

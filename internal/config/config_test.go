@@ -246,7 +246,8 @@ func TestLoadErrors(t *testing.T) {
 		want string
 	}{
 		{"no home", []string{"KAFKA_HOME=testdata/none"}, "KAFKA_HOME: testdata/none has no bin/kafka-server-start.sh"},
-		{"role", []string{home, "SUPERVISOR_ROLE=broker"}, `SUPERVISOR_ROLE: "broker" is not a role; want all, zookeeper or kafka`},
+		{"role", []string{home, "SUPERVISOR_ROLE=both"}, `SUPERVISOR_ROLE: "both" is not a role; want all, zookeeper or kafka (zookeeper mode); all, controller or broker (kraft mode)`},
+		{"kraft role in zookeeper mode", []string{home, "SUPERVISOR_ROLE=broker"}, `SUPERVISOR_ROLE: broker, a kraft role, but Kafka 3.9.1 runs in zookeeper mode; want all, zookeeper or kafka in zookeeper mode`},
 		{"version", []string{home, "KAFKA_VERSION=three"}, `KAFKA_VERSION: "three" is not a version`},
 		{"broker id", []string{home, "KAFKA_BROKER_ID=1.5"}, `KAFKA_BROKER_ID: "1.5" is not a broker id; want a whole number from 0`},
 		{"port zero", []string{home, "KAFKA_PORT=0"}, `KAFKA_PORT: "0" is not a port; want a number from 1 to 65535`},

@@ -132,7 +132,24 @@ func TestKRaftBadInput(t *testing.T) {
 		{"zookeeper property", []string{dist391, "SUPERVISOR_MODE=kraft", "ZOOKEEPER_TICK_TIME=2000"},
 			"ZOOKEEPER_TICK_TIME: a ZooKeeper variable, but the mode is kraft"},
 		{"role zookeeper", []string{dist440, "SUPERVISOR_ROLE=zookeeper"},
-			"SUPERVISOR_ROLE: zookeeper, but the mode is kraft; want all (one combined broker and controller) in kraft mode"},
+			"SUPERVISOR_ROLE: zookeeper, but the mode is kraft; want all (one combined broker and controller), controller or broker in kraft mode"},
+		{"role kafka", []string{dist440, "SUPERVISOR_ROLE=kafka"}, "SUPERVISOR_ROLE: kafka, but the mode is kraft; want all"},
+		{"controller without quorum", []string{dist440, "SUPERVISOR_ROLE=controller"},
+			"KAFKA_CONTROLLER_QUORUM_VOTERS: unset, but role controller is one of a cluster whose quorum it must know; want id@host:port,… of every controller"},
+		{"broker without quorum", []string{dist440, "SUPERVISOR_ROLE=broker", "KAFKA_NODE_ID=3"},
+			"KAFKA_CONTROLLER_QUORUM_VOTERS: unset, but role broker is one of a cluster"},
+		{"controller outside the voters", []string{dist440, "SUPERVISOR_ROLE=controller", "KAFKA_NODE_ID=3", "KAFKA_CONTROLLER_QUORUM_VOTERS=0@a:9093,1@b:9093,2@c:9093"},
+			`KAFKA_CONTROLLER_QUORUM_VOTERS: "0@a:9093,1@b:9093,2@c:9093" does not name node 3, which is a controller; want id@host:port,… naming KAFKA_NODE_ID`},
+		{"broker that is a voter", []string{dist440, "SUPERVISOR_ROLE=broker", "HOSTNAME=kafka-1", "KAFKA_NODE_ID=ordinal", "KAFKA_CONTROLLER_QUORUM_VOTERS=0@a:9093,1@b:9093,2@c:9093"},
+			"KAFKA_NODE_ID: 1 is a voter of KAFKA_CONTROLLER_QUORUM_VOTERS, but role broker is no controller; want an id that no voter has"},
+		{"broker with malformed quorum", []string{dist440, "SUPERVISOR_ROLE=broker", "KAFKA_NODE_ID=3", "KAFKA_CONTROLLER_QUORUM_VOTERS=0@a:9093,b:9093"},
+			`KAFKA_CONTROLLER_QUORUM_VOTERS: "b:9093" is not a voter`},
+		{"cluster without cluster id", []string{dist440, "SUPERVISOR_ROLE=broker", "KAFKA_NODE_ID=3", "KAFKA_CONTROLLER_QUORUM_VOTERS=0@a:9093,1@b:9093,2@c:9093"},
+			"KAFKA_CLUSTER_ID: unset and no log directory formatted, but node 3 is one of a cluster of voters 0,1,2, whose nodes must share one id; want the cluster's id"},
+		{"combined nodes without cluster id", []string{dist440, "KAFKA_CONTROLLER_QUORUM_VOTERS=0@a:9093,1@b:9093,2@c:9093"},
+			"KAFKA_CLUSTER_ID: unset and no log directory formatted, but node 0 is one of a cluster of voters 0,1,2"},
+		{"topics on a controller", []string{dist440, "SUPERVISOR_ROLE=controller", "KAFKA_CONTROLLER_QUORUM_VOTERS=0@a:9093", "KAFKA_CLUSTER_ID=MkU3OEVBNTcwNTJENDM2Qg", "KAFKA_CREATE_TOPICS=t:1:1"},
+			"KAFKA_CREATE_TOPICS: topics, but role controller runs no broker to create them on"},
 		{"broker id", []string{dist440, "KAFKA_BROKER_ID=1"}, "KAFKA_BROKER_ID: a ZooKeeper variable, but the mode is kraft; want KAFKA_NODE_ID in kraft mode"},
 		{"zookeeper on 4.x", []string{dist440, "SUPERVISOR_MODE=zookeeper"}, "SUPERVISOR_MODE: zookeeper, but Kafka 4.4.0 runs in kraft mode only"},
 		{"kraft on 2.8", []string{dist282, "KAFKA_VERSION=2.8.2", "SUPERVISOR_MODE=kraft"}, "SUPERVISOR_MODE: kraft, but Kafka 2.8.2 runs in zookeeper mode only"},
@@ -157,6 +174,8 @@ func TestKRaftBadInput(t *testing.T) {
 		{"bad controller port", []string{dist440, "KAFKA_CONTROLLER_PORT=0"}, `KAFKA_CONTROLLER_PORT: "0" is not a port`},
 		{"formatted for another cluster", []string{dist440, "KAFKA_LOG_DIRS=testdata/kraft-formatted", "KAFKA_CLUSTER_ID=4L6g3nShT-eMCtK--X86sw"},
 			"testdata/kraft-formatted/meta.properties: holds cluster.id=MkU3OEVBNTcwNTJENDM2Qg, but KAFKA_CLUSTER_ID gives 4L6g3nShT-eMCtK--X86sw"},
+		{"a log directory copied", []string{dist440, "KAFKA_LOG_DIRS=testdata/kraft-formatted,testdata/kraft-formatted-copy"},
+			"testdata/kraft-formatted-copy/meta.properties: holds directory.id=sD1yx6eiRBCQJ0mZfyBXnQ, as testdata/kraft-formatted/meta.properties does: one is a copy of the other; want each log directory with its own meta.properties"},
 		{"formatted for another node", []string{dist440, "KAFKA_LOG_DIRS=testdata/kraft-formatted", "KAFKA_NODE_ID=1", "KAFKA_CONTROLLER_QUORUM_VOTERS=1@localhost:9093"},
 			"testdata/kraft-formatted/meta.properties: holds node.id=0, but KAFKA_NODE_ID gives 1"},
 	} {
@@ -187,5 +206,105 @@ func TestKRaftClusterIDFromData(t *testing.T) {
 	}
 	if _, err := os.Stat("testdata/kraft-formatted/meta.properties"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A controller and a broker apart: each has its own process.roles and
+// listeners, the controller no broker's, the broker no controller's, and
+// both know the quorum and its listener's protocol.
+func TestKRaftRoles(t *testing.T) {
+	const voters = "0@c-0:9093,1@c-1:9093,2@c-2:9093"
+	for _, tc := range []struct {
+		name       string
+		env        []string
+		want       map[string]string
+		gone       []string
+		bootstrap  string
+		controller string
+		topics     int
+	}{
+		{"controller", []string{"SUPERVISOR_ROLE=controller", "HOSTNAME=c-2", "KAFKA_NODE_ID=ordinal"},
+			map[string]string{
+				"process.roles": "controller", "node.id": "2", "controller.quorum.voters": voters,
+				"listeners":                      "CONTROLLER://0.0.0.0:9093",
+				"listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL",
+			},
+			[]string{"advertised.listeners", "inter.broker.listener.name", "controller.quorum.bootstrap.servers"}, "", "127.0.0.1:9093", 0},
+		{"broker", []string{"SUPERVISOR_ROLE=broker", "KAFKA_NODE_ID=3", "KAFKA_CREATE_TOPICS=t:3:3"},
+			map[string]string{
+				"process.roles": "broker", "node.id": "3", "controller.quorum.voters": voters,
+				"listeners": "PLAINTEXT://0.0.0.0:9092", "advertised.listeners": "PLAINTEXT://localhost:9092",
+				"listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL",
+			},
+			[]string{"controller.quorum.bootstrap.servers"}, "127.0.0.1:9092", "", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load(append(tc.env, dist440, "SUPERVISOR_DATA_DIR="+t.TempDir(), "KAFKA_CONTROLLER_QUORUM_VOTERS="+voters, "KAFKA_CLUSTER_ID=MkU3OEVBNTcwNTJENDM2Qg"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := c.files[0].file
+			for k, v := range tc.want {
+				if have, _ := f.Get(k); have != v {
+					t.Errorf("%s: want %q, have %q", k, v, have)
+				}
+			}
+			for _, k := range tc.gone {
+				if v, ok := f.Get(k); ok {
+					t.Errorf("%s: want unset, have %q", k, v)
+				}
+			}
+			if want, have := tc.bootstrap, c.Bootstrap; want != have {
+				t.Errorf("bootstrap: want %q, have %q", want, have)
+			}
+			if want, have := tc.controller, c.Controller; want != have {
+				t.Errorf("controller: want %q, have %q", want, have)
+			}
+			if want, have := tc.topics, len(c.Topics); want != have {
+				t.Errorf("topics: want %d, have %d", want, have)
+			}
+			if c.Role.RunsZooKeeper() {
+				t.Error("a kraft role runs zookeeper")
+			}
+			binds := c.Binds()
+			if want, have := 2, len(binds); want != have {
+				t.Errorf("binds: want %d (health and one listener), have %v", want, binds)
+			}
+		})
+	}
+}
+
+// The fast-restart defaults are set on every KRaft role, and left alone,
+// both of them, when a variable sets either.
+func TestKRaftFastRestart(t *testing.T) {
+	for _, tc := range []struct {
+		name               string
+		env                []string
+		session, heartbeat string
+	}{
+		{"defaults", nil, "3000", "500"},
+		{"session given", []string{"KAFKA_BROKER_SESSION_TIMEOUT_MS=18000"}, "18000", ""},
+		{"heartbeat given", []string{"KAFKA_BROKER_HEARTBEAT_INTERVAL_MS=2000"}, "", "2000"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load(append(tc.env, dist440, "SUPERVISOR_DATA_DIR="+t.TempDir()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := c.files[0].file
+			if have, _ := f.Get("broker.session.timeout.ms"); have != tc.session {
+				t.Errorf("broker.session.timeout.ms: want %q, have %q", tc.session, have)
+			}
+			if have, _ := f.Get("broker.heartbeat.interval.ms"); have != tc.heartbeat {
+				t.Errorf("broker.heartbeat.interval.ms: want %q, have %q", tc.heartbeat, have)
+			}
+		})
+	}
+	c, err := Load([]string{dist391, "SUPERVISOR_DATA_DIR=" + t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := c.files[len(c.files)-1].file.Get("broker.session.timeout.ms"); ok {
+		t.Errorf("zookeeper mode: want no broker.session.timeout.ms, have %q", v)
 	}
 }

@@ -39,6 +39,8 @@ func (c *Config) WritePlan(w io.Writer) {
 	}
 	if c.Role.RunsKafka() {
 		c.writeFile(w, ServerFile)
+	}
+	if c.Role.IsBroker() {
 		fmt.Fprintf(w, "\ntopics:\n")
 		if len(c.Topics) == 0 {
 			fmt.Fprintf(w, "  (none)\n")

@@ -2,6 +2,7 @@
 package health
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/kafka-on-kubernetes/supervisor/internal/watch"
 )
 
 // Phase is where the supervisor is in its life.
@@ -43,8 +46,13 @@ type silence struct {
 	hung  bool      // past the hang timeout: not alive either
 }
 
-// describe reads "kafka not answering for 8s: i/o timeout".
+// describe reads "kafka not answering for 8s: i/o timeout", or for a
+// server that answers that it cannot serve, "kafka not ready: the kraft
+// quorum has no leader".
 func (s silence) describe(name string) string {
+	if errors.Is(s.err, watch.ErrNotReady) {
+		return fmt.Sprintf("%s %v", name, s.err)
+	}
 	return fmt.Sprintf("%s not answering for %s: %v", name, time.Since(s.since).Round(time.Second), s.err)
 }
 
@@ -98,7 +106,8 @@ func (s *State) Unanswered(name string, since time.Time, err error) {
 	if s.silent == nil {
 		s.silent = make(map[string]silence)
 	}
-	hung := s.silent[name].hung
+	// A server that answers it is not ready is no longer hung.
+	hung := s.silent[name].hung && !errors.Is(err, watch.ErrNotReady)
 	s.silent[name] = silence{since: since, err: err, hung: hung}
 }
 

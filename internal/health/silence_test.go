@@ -2,11 +2,14 @@ package health
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kafka-on-kubernetes/supervisor/internal/watch"
 )
 
 // TestUnanswered follows a server that stops answering its checks, is
@@ -54,6 +57,20 @@ func TestUnanswered(t *testing.T) {
 			s.Unanswered("kafka", eight, timeout)
 			s.Down("kafka")
 		}, []probe{{"/readyz", 503, "not ready: kafka down"}, {"/livez", 200, "ok"}}},
+		{"answering, not ready", func(s *State) {
+			s.Unanswered("kafka", time.Now(), fmt.Errorf("%w: the kraft quorum has no leader", watch.ErrNotReady))
+		}, []probe{
+			{"/readyz", 503, "not ready: kafka not ready: the kraft quorum has no leader"},
+			{"/livez", 200, "ok"},
+		}},
+		{"hung, then answering not ready", func(s *State) {
+			s.Unanswered("kafka", eight, timeout)
+			s.Hung("kafka")
+			s.Unanswered("kafka", time.Now(), fmt.Errorf("%w: the kraft quorum has no leader", watch.ErrNotReady))
+		}, []probe{
+			{"/readyz", 503, "not ready: kafka not ready: the kraft quorum has no leader"},
+			{"/livez", 200, "ok"},
+		}},
 		{"both", func(s *State) {
 			s.Unanswered("zookeeper", eight, timeout)
 			s.Unanswered("kafka", eight, errors.New("EOF"))

@@ -101,10 +101,10 @@ func (k *Kafka) runOnce(restart int) error {
 		return fmt.Errorf("kafka: %w", err)
 	}
 
-	return k.launch(health.WaitingKafka, phase, o.Version, t0, func(ctx context.Context) error {
+	return k.launch(health.WaitingKafka, phase, t0, func(ctx context.Context) error {
 		defer conn.Close()
 		return k.bootstrap(ctx, conn, phase)
-	})
+	}, broker.NewChecker(o.Bootstrap, o.Version, k.Checks.Period))
 }
 
 // phaseSetter returns what sets the start phase: only on the first start,
@@ -117,10 +117,17 @@ func (k *Kafka) phaseSetter(restart int) func(health.Phase) {
 	}
 }
 
-// launch starts the broker, sets the phase waiting, and runs ready within
-// the child's lifetime; once ready returns nil it marks the broker ready
-// and checks it with the client version given until it ends.
-func (k *Kafka) launch(waiting health.Phase, phase func(health.Phase), version sarama.KafkaVersion, t0 time.Time, ready func(context.Context) error) error {
+// checker asks a ready server whether it still answers (package watch).
+type checker interface {
+	Check(context.Context) error
+	Close()
+}
+
+// launch starts the node, sets the phase waiting, and runs ready within
+// the child's lifetime; once ready returns nil it marks the node ready and
+// asks c until the node ends.
+func (k *Kafka) launch(waiting health.Phase, phase func(health.Phase), t0 time.Time, ready func(context.Context) error, c checker) error {
+	defer c.Close()
 	child, err := k.start()
 	if errors.Is(err, errStopping) {
 		return nil
@@ -137,9 +144,7 @@ func (k *Kafka) launch(waiting health.Phase, phase func(health.Phase), version s
 	k.Health.Up(k.spec.Name)
 	k.Health.SetPhase(health.Ready)
 	k.Log.Info("ready", "phase", "all", "took", since(t0))
-	checker := broker.NewChecker(k.opts.Bootstrap, version, k.Checks.Period)
-	defer checker.Close()
-	return k.serve(child, checker.Check)
+	return k.serve(child, c.Check)
 }
 
 // bootstrap waits for the broker to be ready and creates the topics.

@@ -10,15 +10,21 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kafka-on-kubernetes/supervisor/internal/broker"
+	"github.com/kafka-on-kubernetes/supervisor/internal/controller"
 	"github.com/kafka-on-kubernetes/supervisor/internal/health"
 	"github.com/kafka-on-kubernetes/supervisor/internal/proc"
 	"github.com/kafka-on-kubernetes/supervisor/internal/storage"
 	"github.com/kafka-on-kubernetes/supervisor/internal/topics"
 )
 
-// KRaftOptions configure a combined KRaft node (broker and controller in
-// one process); KafkaOptions.KRaft is nil for a broker on ZooKeeper.
+// KRaftOptions configure a KRaft node; KafkaOptions.KRaft is nil for a
+// broker on ZooKeeper.
 type KRaftOptions struct {
+	// Controller, when set, makes this a controller apart, without a
+	// broker: the supervisor reaches its controller listener there, and
+	// KafkaOptions.Bootstrap is unused. A combined node or a broker apart
+	// is waited for and checked through its broker.
+	Controller string
 	// ClusterID is the cluster's id, or "" to generate one at the format.
 	ClusterID string
 	// Dirs are the directories the format writes, and Unformatted those
@@ -34,7 +40,9 @@ const storageTool = "kafka.tools.StorageTool"
 // runKRaft formats the storage on a first start, starts the node, waits
 // until its broker is listed in metadata (which needs its controller
 // quorum to have a leader and the broker to be registered and unfenced),
-// reconciles the topics, and waits until the node ends.
+// reconciles the topics, and waits until the node ends. A controller
+// apart is waited for until its quorum has a leader and it has caught up
+// (package controller), and then checked for a leader.
 func (k *Kafka) runKRaft(restart int) error {
 	t0 := time.Now()
 	phase := k.phaseSetter(restart)
@@ -47,9 +55,22 @@ func (k *Kafka) runKRaft(restart int) error {
 			return fmt.Errorf("kafka: %w", err)
 		}
 	}
-	return k.launch(health.WaitingKRaft, phase, kraftClientVersion(k.opts.Version), t0, func(ctx context.Context) error {
+	version := kraftClientVersion(k.opts.Version)
+	if addr := k.opts.KRaft.Controller; addr != "" {
+		cfg := broker.Config(version)
+		return k.launch(health.WaitingLeader, phase, t0, func(ctx context.Context) error {
+			t1 := time.Now()
+			q, err := controller.Wait(ctx, addr, k.opts.BrokerID, cfg)
+			if err != nil {
+				return err
+			}
+			k.Log.Info("ready", "phase", "controller", "leader", q.Leader, "took", since(t1))
+			return nil
+		}, controller.NewChecker(addr, k.opts.BrokerID, cfg, k.Checks.Period))
+	}
+	return k.launch(health.WaitingKRaft, phase, t0, func(ctx context.Context) error {
 		return k.bootstrapKRaft(ctx, phase)
-	})
+	}, broker.NewChecker(k.opts.Bootstrap, version, k.Checks.Period))
 }
 
 // format runs the storage tool once as a child, with the cluster id given

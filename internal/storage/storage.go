@@ -10,11 +10,25 @@
 // is overwritten, instead of the broker failing late with a stack trace.
 // The supervisor never greps the tool's output to learn whether a
 // directory is formatted.
+//
+// # Directory ids
+//
+// From 3.7 on each directory's record also holds a directory.id of its
+// own (KIP-858), which the configuration does not give: the format
+// generates it, and Kafka adds one at start to a directory an older
+// version formatted. A record without one is therefore not inconsistent.
+// What Kafka refuses at start, and Inspect refuses before it, is an id
+// that is not a base64 UUID, one of the ids below 100 that Kafka reserves
+// (they mark unassigned, lost or migrating replicas), and one id in two
+// directories, which is what copying a log directory (a cloned volume, a
+// backup restored beside the original) leaves: the controller would take
+// the two for one directory.
 package storage
 
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -76,8 +90,38 @@ func ReadMeta(dir string) (m Meta, ok bool, err error) {
 	if m.NodeID, err = strconv.Atoi(v); err != nil {
 		return Meta{}, false, fmt.Errorf("%s: %s=%s is not a number", path, idKey, v)
 	}
-	m.DirectoryID, _ = src.Get("directory.id")
+	if m.DirectoryID, _ = src.Get("directory.id"); m.DirectoryID != "" {
+		if err := checkDirectoryID(m.DirectoryID); err != nil {
+			return Meta{}, false, fmt.Errorf("%s: directory.id=%s %w", path, m.DirectoryID, err)
+		}
+	}
 	return m, true, nil
+}
+
+// checkDirectoryID refuses what Kafka refuses as a directory id: not a
+// UUID in URL-safe base64, or one of the reserved ids, whose first 64
+// bits are 0 and last 64 below 100.
+func checkDirectoryID(id string) error {
+	b, err := base64.RawURLEncoding.Strict().DecodeString(id)
+	if err != nil || len(b) != 16 {
+		return errors.New("is not a base64 UUID")
+	}
+	if binary.BigEndian.Uint64(b[:8]) == 0 && binary.BigEndian.Uint64(b[8:]) < 100 {
+		return errors.New("is reserved by Kafka (ids below 100 mark unassigned, lost or migrating replicas)")
+	}
+	return nil
+}
+
+// DuplicateDirectory is two formatted directories with one directory.id:
+// one is a copy of the other.
+type DuplicateDirectory struct {
+	Path  string // the record read second
+	Other string // the record read first
+	ID    string
+}
+
+func (d *DuplicateDirectory) Error() string {
+	return fmt.Sprintf("%s holds directory.id=%s, as %s does", d.Path, d.ID, d.Other)
 }
 
 // Mismatch is a formatted directory whose record disagrees with the
@@ -120,10 +164,11 @@ type State struct {
 
 // Inspect reads the record of every directory and checks it against the
 // configuration (clusterID may be ""). The formatted directories must also
-// agree with each other on the cluster id. A directory that does not exist
-// yet is unformatted.
+// agree with each other on the cluster id, and each have a directory id
+// of its own. A directory that does not exist yet is unformatted.
 func Inspect(dirs []string, clusterID string, nodeID int) (State, error) {
 	var s State
+	seen := map[string]string{} // directory id → record
 	for _, d := range dirs {
 		m, ok, err := ReadMeta(d)
 		if err != nil {
@@ -139,6 +184,12 @@ func Inspect(dirs []string, clusterID string, nodeID int) (State, error) {
 		}
 		if err := m.Check(want, nodeID); err != nil {
 			return State{}, err
+		}
+		if other, ok := seen[m.DirectoryID]; ok {
+			return State{}, &DuplicateDirectory{Path: m.Path, Other: other, ID: m.DirectoryID}
+		}
+		if m.DirectoryID != "" {
+			seen[m.DirectoryID] = m.Path
 		}
 		s.ClusterID = m.ClusterID
 		s.Formatted = append(s.Formatted, d)

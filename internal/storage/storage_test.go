@@ -107,3 +107,36 @@ func TestCheckClusterID(t *testing.T) {
 		seen[id] = true
 	}
 }
+
+// TestDirectoryIDs: a record without a directory id (formatted before
+// 3.7) is consistent; one with an id that is malformed, reserved, or the
+// id of another directory is refused, naming the file.
+func TestDirectoryIDs(t *testing.T) {
+	const id = "MkU3OEVBNTcwNTJENDM2Qg"
+	for _, tc := range []struct {
+		name string
+		dirs []string
+		want string // the error, or "" when none
+	}{
+		{"each its own", []string{"testdata/kraft-4.4.0", "testdata/kraft-3.6"}, ""},
+		{"a copy", []string{"testdata/kraft-4.4.0", "testdata/copy-of-kraft-4.4.0"},
+			"testdata/copy-of-kraft-4.4.0/meta.properties holds directory.id=sD1yx6eiRBCQJ0mZfyBXnQ, as testdata/kraft-4.4.0/meta.properties does"},
+		{"reserved", []string{"testdata/reserved-directory-id"},
+			"testdata/reserved-directory-id/meta.properties: directory.id=AAAAAAAAAAAAAAAAAAAAAQ is reserved by Kafka"},
+		{"malformed", []string{"testdata/bad-directory-id"},
+			"testdata/bad-directory-id/meta.properties: directory.id=not-a-uuid is not a base64 UUID"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Inspect(tc.dirs, id, 0)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Fatalf("want %q, have %v", tc.want, err)
+			}
+		})
+	}
+}

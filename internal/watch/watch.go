@@ -19,16 +19,27 @@
 // recovery of a large log, which happen before ready and are bounded by
 // the start timeout, never count as a hang.
 //
+// A check may also fail with ErrNotReady: the server answered, but says it
+// cannot serve (a KRaft controller whose quorum has no leader). It is
+// reported after Failures such checks in a row, as one without an answer
+// is, but it counts as an answer for the hang timeout: restarting a server
+// that answers does not give it what it lacks.
+//
 // Run logs one line for each change, none for each check.
 package watch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
 )
+
+// ErrNotReady wraps the error of a check that the server answered by
+// saying it cannot serve.
+var ErrNotReady = errors.New("not ready")
 
 // Check asks the server once. It returns nil when the server answered,
 // and gives up by the deadline of its context, whose cause says "no
@@ -104,12 +115,16 @@ func Run(ctx context.Context, o Options) {
 		case err == nil:
 			lastAnswer, failed, hung = now, 0, false
 		default:
+			msg := "not answering"
+			if errors.Is(err, ErrNotReady) {
+				msg, lastAnswer, hung = "answering, not ready", now, false
+			}
 			failed++
 			if failed < o.Failures {
 				break
 			}
 			if failed == o.Failures {
-				o.Log.Warn("not answering", "server", o.Name, "for", round(now.Sub(lastAnswer)), "checks", failed, "error", err)
+				o.Log.Warn(msg, "server", o.Name, "for", round(now.Sub(lastAnswer)), "checks", failed, "error", err)
 			}
 			o.Health.Unanswered(o.Name, lastAnswer, err)
 			// Only once reported not answering, however slow the checks.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,16 +28,21 @@ func (r recorder) Unanswered(name string, since time.Time, err error) {
 }
 func (r recorder) Answering(name string) { r.events <- event{"answering", ""} }
 
-// server answers its checks, or not, as the test says, and counts them.
+// server answers its checks, or not, or answers not ready, as the test
+// says, and counts them.
 type server struct {
-	failing atomic.Bool
-	checks  atomic.Int64
+	failing  atomic.Bool
+	notReady atomic.Bool
+	checks   atomic.Int64
 }
 
 func (s *server) check(ctx context.Context) error {
 	s.checks.Add(1)
 	if s.failing.Load() {
 		return errors.New("i/o timeout")
+	}
+	if s.notReady.Load() {
+		return fmt.Errorf("%w: no leader", ErrNotReady)
 	}
 	return nil
 }
@@ -219,5 +225,41 @@ func TestHungAfterUnanswered(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatal("no report within 10s")
 		}
+	}
+}
+
+// TestNotReady: a server that answers it is not ready is reported after
+// Failures checks in a row, as not ready, and never hung however long it
+// lasts; a server that then stops answering is hung only after Hang from
+// its last answer of any kind.
+func TestNotReady(t *testing.T) {
+	srv := &server{}
+	events, out := start(t, Settings{Period: time.Millisecond, Failures: 3, Hang: 50 * time.Millisecond}, srv)
+	await(t, srv, 3)
+	srv.notReady.Store(true)
+	select {
+	case e := <-events:
+		if want, have := (event{"unanswered", "not ready: no leader"}), e; want != have {
+			t.Errorf("want %v, have %v", want, have)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no report within 10s")
+	}
+	// Well past Hang, checked without a pause.
+	t0 := time.Now()
+	for time.Since(t0) < 200*time.Millisecond {
+		await(t, srv, 1)
+	}
+	for len(events) > 0 {
+		if e := <-events; e.kind == "hung" {
+			t.Fatalf("a server answering not ready reported hung: %v", e)
+		}
+	}
+	srv.failing.Store(true)
+	if want, have := (event{"hung", "i/o timeout"}), next(t, events); want != have {
+		t.Errorf("want %v, have %v", want, have)
+	}
+	if !strings.Contains(out.String(), "answering, not ready") {
+		t.Errorf("no line says answering, not ready:\n%s", out)
 	}
 }

@@ -1,0 +1,164 @@
+// Package controller tells when a KRaft controller is ready: its quorum has
+// a leader, and it has caught up with the metadata log.
+//
+// sarama has no DescribeQuorum, and in KRaft the controller id of a
+// broker's Metadata and DescribeCluster answers is a random live broker,
+// not the quorum's leader. A DescribeCluster request (version 1) for the
+// controllers' endpoints (KIP-919, Kafka 3.7 on), sent to the controller
+// listener itself, is answered by the controller with the quorum's leader
+// as it knows it (-1 for none) and the controllers registered in the
+// metadata it has replayed.
+//
+// A controller that has not yet replayed the metadata log up to its
+// finalized metadata version answers UNSUPPORTED_VERSION ("There is no
+// finalized MetadataVersion"); one that knows no leader (the quorum is
+// being elected, or lost: fewer than a majority of the voters run)
+// answers -1. It is ready once it names a leader and lists itself among
+// the registered controllers: each controller registers itself once it
+// has caught up with the log, and lists itself only once it has replayed
+// that registration, or on a restart one that an earlier start left in
+// the log, which it reads in order, after what came before it.
+//
+// After ready, the same request is the periodic check: an answer without a
+// leader makes the check fail with watch.ErrNotReady, which reports the
+// node not ready (the quorum is lost) but never hung, since it answers.
+package controller
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/cenkalti/backoff/v5"
+
+	"github.com/kafka-on-kubernetes/supervisor/internal/watch"
+)
+
+// Quorum is what a controller says of its quorum.
+type Quorum struct {
+	// Leader is the active controller's id, or -1 when there is none.
+	Leader int32
+	// Registered are the ids of the controllers registered in the
+	// metadata the controller has replayed.
+	Registered []int32
+}
+
+// Ready returns nil when the controller of id is ready, else why it is
+// not, wrapping watch.ErrNotReady.
+func (q Quorum) Ready(id int) error {
+	switch {
+	case q.Leader < 0:
+		return fmt.Errorf("%w: the kraft quorum has no leader", watch.ErrNotReady)
+	case !slices.Contains(q.Registered, int32(id)):
+		return fmt.Errorf("%w: controller %d not caught up with the leader %d (registered: %v)", watch.ErrNotReady, id, q.Leader, q.Registered)
+	}
+	return nil
+}
+
+// Describe asks the controller on the open connection b about its quorum.
+// An answer that has no finalized metadata version yet is a quorum
+// without a leader.
+func Describe(b *sarama.Broker) (Quorum, error) {
+	resp, err := b.DescribeCluster(&sarama.DescribeClusterRequest{Version: 1, EndpointType: sarama.DescribeClusterEndpointTypeControllers})
+	if err != nil {
+		return Quorum{}, err
+	}
+	switch resp.Err {
+	case sarama.ErrNoError:
+	case sarama.ErrUnsupportedVersion:
+		return Quorum{Leader: -1}, nil
+	default:
+		msg := ""
+		if resp.ErrorMessage != nil {
+			msg = ": " + *resp.ErrorMessage
+		}
+		return Quorum{}, fmt.Errorf("describe cluster: %w%s", resp.Err, msg)
+	}
+	q := Quorum{Leader: resp.ControllerID}
+	for _, c := range resp.Brokers {
+		q.Registered = append(q.Registered, c.BrokerID)
+	}
+	return q, nil
+}
+
+// Wait returns once the controller of id at addr is ready, asking it on
+// a new connection each time, from 50 ms apart doubling up to a second,
+// until ctx ends.
+func Wait(ctx context.Context, addr string, id int, cfg *sarama.Config) (Quorum, error) {
+	var last error
+	q, err := backoff.Retry(ctx, func() (Quorum, error) {
+		b := sarama.NewBroker(addr)
+		if err := b.Open(cfg); err != nil {
+			last = err
+			return Quorum{}, err
+		}
+		defer b.Close()
+		q, err := Describe(b)
+		if err == nil {
+			err = q.Ready(id)
+		}
+		last = err
+		return q, err
+	},
+		backoff.WithBackOff(&backoff.ExponentialBackOff{InitialInterval: 50 * time.Millisecond, Multiplier: 2, MaxInterval: time.Second}),
+		backoff.WithMaxElapsedTime(0))
+	if err != nil {
+		return Quorum{}, fmt.Errorf("controller %d at %s (last: %v): %w", id, addr, last, err)
+	}
+	return q, nil
+}
+
+// Checker asks a controller that was ready whether its quorum still has
+// a leader, on one connection kept from one check to the next and opened
+// again after a failure to get an answer.
+type Checker struct {
+	addr string
+	id   int
+	cfg  *sarama.Config
+	b    *sarama.Broker
+}
+
+// NewChecker returns a Checker of the controller of id at addr, whose
+// every check gives up after timeout. cfg is the client's configuration,
+// whose timeouts it replaces.
+func NewChecker(addr string, id int, cfg *sarama.Config, timeout time.Duration) *Checker {
+	c := *cfg
+	c.Net.DialTimeout = timeout
+	c.Net.ReadTimeout = timeout
+	c.Net.WriteTimeout = timeout
+	return &Checker{addr: addr, id: id, cfg: &c}
+}
+
+// Check asks the controller once; it is bounded by the timeouts of its
+// connection rather than by ctx, as broker.Checker's is. A controller
+// that answers without a leader fails with watch.ErrNotReady. After ready
+// it is not asked to list itself again: that it did once is the catch-up.
+func (c *Checker) Check(context.Context) error {
+	if c.b == nil {
+		c.b = sarama.NewBroker(c.addr)
+		if err := c.b.Open(c.cfg); err != nil {
+			c.b = nil
+			return err
+		}
+	}
+	q, err := Describe(c.b)
+	if err != nil {
+		_ = c.b.Close()
+		c.b = nil
+		return err
+	}
+	if q.Leader < 0 {
+		return q.Ready(c.id)
+	}
+	return nil
+}
+
+// Close closes the connection, if one is open.
+func (c *Checker) Close() {
+	if c.b != nil {
+		_ = c.b.Close()
+		c.b = nil
+	}
+}
