@@ -196,13 +196,15 @@ func Config(version sarama.KafkaVersion) *sarama.Config {
 	return cfg
 }
 
-// Checker asks a broker that was ready whether it still answers, on one
+// Checker asks a server that was ready whether it still answers, on one
 // connection kept from one check to the next and opened again after a
-// failure: ApiVersions from 0.10 on, else (0.8, which closes the
-// connection on ApiVersions) metadata. Neither is logged by the broker.
+// failure. NewChecker's asks a broker ApiVersions from 0.10 on, else
+// (0.8, which closes the connection on ApiVersions) metadata; neither is
+// logged by the broker.
 type Checker struct {
 	addr string
 	cfg  *sarama.Config
+	ask  func(*sarama.Broker) error
 	b    *sarama.Broker
 }
 
@@ -210,14 +212,21 @@ type Checker struct {
 // version, whose every check gives up after timeout.
 func NewChecker(addr string, version sarama.KafkaVersion, timeout time.Duration) *Checker {
 	cfg := Config(version)
-	cfg.Net.DialTimeout = timeout
-	cfg.Net.ReadTimeout = timeout
-	cfg.Net.WriteTimeout = timeout
 	cfg.ApiVersionsRequest = false // the check is one: not twice on each new connection
-	return &Checker{addr: addr, cfg: cfg}
+	return NewCheckerOf(addr, cfg, timeout, func(b *sarama.Broker) error { return askAlive(b, version) })
 }
 
-// Check asks the broker once. The client takes no context: the check is
+// NewCheckerOf returns a Checker that asks the server at addr with ask,
+// on connections of cfg whose timeouts it replaces with timeout.
+func NewCheckerOf(addr string, cfg *sarama.Config, timeout time.Duration, ask func(*sarama.Broker) error) *Checker {
+	c := *cfg
+	c.Net.DialTimeout = timeout
+	c.Net.ReadTimeout = timeout
+	c.Net.WriteTimeout = timeout
+	return &Checker{addr: addr, cfg: &c, ask: ask}
+}
+
+// Check asks the server once. The client takes no context: the check is
 // bounded by the timeouts of its connection instead, so that it ends
 // within twice the timeout (a dial, then the request).
 func (c *Checker) Check(context.Context) error {
@@ -228,7 +237,7 @@ func (c *Checker) Check(context.Context) error {
 			return err
 		}
 	}
-	err := c.ask()
+	err := c.ask(c.b)
 	if err != nil {
 		_ = c.b.Close()
 		c.b = nil
@@ -236,12 +245,13 @@ func (c *Checker) Check(context.Context) error {
 	return err
 }
 
-func (c *Checker) ask() error {
-	if !c.cfg.Version.IsAtLeast(sarama.V0_10_0_0) {
-		_, err := c.b.GetMetadata(sarama.NewMetadataRequest(c.cfg.Version, []string{}))
+// askAlive asks a broker for the cheapest answer its version gives.
+func askAlive(b *sarama.Broker, version sarama.KafkaVersion) error {
+	if !version.IsAtLeast(sarama.V0_10_0_0) {
+		_, err := b.GetMetadata(sarama.NewMetadataRequest(version, []string{}))
 		return err
 	}
-	resp, err := c.b.ApiVersions(&sarama.ApiVersionsRequest{})
+	resp, err := b.ApiVersions(&sarama.ApiVersionsRequest{})
 	if err != nil {
 		return err
 	}

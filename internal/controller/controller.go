@@ -33,6 +33,7 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/cenkalti/backoff/v5"
 
+	"github.com/kafka-on-kubernetes/supervisor/internal/broker"
 	"github.com/kafka-on-kubernetes/supervisor/internal/watch"
 )
 
@@ -110,55 +111,20 @@ func Wait(ctx context.Context, addr string, id int, cfg *sarama.Config) (Quorum,
 	return q, nil
 }
 
-// Checker asks a controller that was ready whether its quorum still has
-// a leader, on one connection kept from one check to the next and opened
-// again after a failure to get an answer.
-type Checker struct {
-	addr string
-	id   int
-	cfg  *sarama.Config
-	b    *sarama.Broker
-}
-
-// NewChecker returns a Checker of the controller of id at addr, whose
-// every check gives up after timeout. cfg is the client's configuration,
-// whose timeouts it replaces.
-func NewChecker(addr string, id int, cfg *sarama.Config, timeout time.Duration) *Checker {
-	c := *cfg
-	c.Net.DialTimeout = timeout
-	c.Net.ReadTimeout = timeout
-	c.Net.WriteTimeout = timeout
-	return &Checker{addr: addr, id: id, cfg: &c}
-}
-
-// Check asks the controller once; it is bounded by the timeouts of its
-// connection rather than by ctx, as broker.Checker's is. A controller
-// that answers without a leader fails with watch.ErrNotReady. After ready
-// it is not asked to list itself again: that it did once is the catch-up.
-func (c *Checker) Check(context.Context) error {
-	if c.b == nil {
-		c.b = sarama.NewBroker(c.addr)
-		if err := c.b.Open(c.cfg); err != nil {
-			c.b = nil
+// NewChecker returns a check of the controller of id at addr, whose
+// every ask gives up after timeout; cfg is the client's configuration,
+// whose timeouts it replaces. A controller that answers without a leader
+// fails with watch.ErrNotReady. After ready it is not asked to list
+// itself again: that it did once is the catch-up.
+func NewChecker(addr string, id int, cfg *sarama.Config, timeout time.Duration) *broker.Checker {
+	return broker.NewCheckerOf(addr, cfg, timeout, func(b *sarama.Broker) error {
+		q, err := Describe(b)
+		if err != nil {
 			return err
 		}
-	}
-	q, err := Describe(c.b)
-	if err != nil {
-		_ = c.b.Close()
-		c.b = nil
-		return err
-	}
-	if q.Leader < 0 {
-		return q.Ready(c.id)
-	}
-	return nil
-}
-
-// Close closes the connection, if one is open.
-func (c *Checker) Close() {
-	if c.b != nil {
-		_ = c.b.Close()
-		c.b = nil
-	}
+		if q.Leader < 0 {
+			return q.Ready(id)
+		}
+		return nil
+	})
 }
