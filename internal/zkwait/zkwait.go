@@ -73,8 +73,8 @@ func Serving(ctx context.Context, servers []string, log hclog.Logger) error {
 			mode, err := quorum.Ask(actx, s)
 			cancel()
 			switch {
-			case ctx.Err() != nil:
-				return "", context.Cause(ctx)
+			case ended(ctx):
+				return "", backoff.Permanent(cause(ctx))
 			case errors.Is(err, quorum.ErrNotAllowed):
 				return "", backoff.Permanent(fmt.Errorf("zookeeper at %s: %w", s, err))
 			case err != nil:
@@ -95,7 +95,27 @@ func Serving(ctx context.Context, servers []string, log hclog.Logger) error {
 	case errors.Is(err, quorum.ErrNotAllowed):
 		return err
 	}
-	return fmt.Errorf("zookeeper at %s does not serve (last: %v): %w", strings.Join(servers, ","), last, context.Cause(ctx))
+	return fmt.Errorf("zookeeper at %s does not serve (last: %v): %w", strings.Join(servers, ","), last, cause(ctx))
+}
+
+// ended reports whether ctx has ended or its deadline has passed: a dial
+// bounded by the deadline can fail with its own timeout before the
+// context's timer has fired, and that failure is the deadline's, not the
+// server's answer.
+func ended(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	d, ok := ctx.Deadline()
+	return ok && !time.Now().Before(d)
+}
+
+// cause is why ctx ended, also when only its deadline has passed.
+func cause(ctx context.Context) error {
+	if err := context.Cause(ctx); err != nil {
+		return err
+	}
+	return context.DeadlineExceeded
 }
 
 // serves reports whether a server in mode m takes sessions: not one
