@@ -1,7 +1,6 @@
 package config
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/go-hclog"
@@ -25,15 +24,9 @@ func TestServerLogLevel(t *testing.T) {
 			`SUPERVISOR_SERVER_LOG_LEVEL: "loud" is not a level; want trace, debug, info, warn or error`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := Load(append([]string{home}, tc.env...))
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("want error %q, have %v", tc.wantErr, err)
-				}
+			c := loadOrRefuse(t, append([]string{home}, tc.env...), tc.wantErr)
+			if c == nil {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if want, have := tc.supervisor, c.LogLevel; want != have {
 				t.Errorf("supervisor: want %s, have %s", want, have)

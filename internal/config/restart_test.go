@@ -29,15 +29,9 @@ func TestLoadRestart(t *testing.T) {
 			`SUPERVISOR_RESTART_BACKOFF: "-1s" is not a duration`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := Load(append([]string{home}, tc.env...))
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("want error %q, have %v", tc.wantErr, err)
-				}
+			c := loadOrRefuse(t, append([]string{home}, tc.env...), tc.wantErr)
+			if c == nil {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if want, have := tc.want, c.Restart; want != have {
 				t.Errorf("want %+v, have %+v", want, have)
@@ -75,4 +69,21 @@ func TestRestartWaits(t *testing.T) {
 	if want, have := "on-failure (limit 10, backoff 5s doubling up to 1m0s)", r.String(); want != have {
 		t.Errorf("want %q, have %q", want, have)
 	}
+}
+
+// loadOrRefuse loads env and, when wantErr is not "", wants an error
+// holding it and returns nil; otherwise it wants no error.
+func loadOrRefuse(t *testing.T, env []string, wantErr string) *Config {
+	t.Helper()
+	c, err := Load(env)
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Fatalf("want error %q, have %v", wantErr, err)
+		}
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
