@@ -165,12 +165,12 @@ exec_configs() {
 # produce and consume run the distribution's own console tools on the host.
 produce() {
   local args=(--topic "$topic")
-  if [[ "$version" == 0.8.* ]]; then args+=(--broker-list "127.0.0.1:$kafka" --sync); else args+=(--bootstrap-server "127.0.0.1:$kafka"); fi
+  if [[ "$version" == 0.[89].* ]]; then args+=(--broker-list "127.0.0.1:$kafka" --sync); else args+=(--bootstrap-server "127.0.0.1:$kafka"); fi
   printf '%s\n' "${messages[@]}" | timeout 120 "$dist/bin/kafka-console-producer.sh" "${args[@]}" >/dev/null 2>&1
 }
 consume() {
   local args=(--topic "$topic" --from-beginning --max-messages "${#messages[@]}") out
-  if [[ "$version" == 0.8.* ]]; then args+=(--zookeeper "127.0.0.1:$zk"); else args+=(--bootstrap-server "127.0.0.1:$kafka" --timeout-ms 60000); fi
+  if [[ "$version" == 0.[89].* ]]; then args+=(--zookeeper "127.0.0.1:$zk"); else args+=(--bootstrap-server "127.0.0.1:$kafka" --timeout-ms 60000); fi
   out="$(timeout 120 "$dist/bin/kafka-console-consumer.sh" "${args[@]}" 2>/dev/null)" || true
   [[ "$out" == "$(printf '%s\n' "${messages[@]}")" ]] || { say "  consumed: $(echo $out)"; return 1; }
 }
@@ -231,8 +231,9 @@ test_image() {
   check "$image" "PID 1 is the supervisor" pid1_supervisor "$c"
   check "$image" "PID 1 and docker exec run as uid 1001" uid_1001 "$c"
   check "$image" "bin/ has ${*}" launchers "$c" "$home" "$@"
-  # 0.8's tools reach the cluster through ZooKeeper; 3.x's no longer can.
-  if [[ "$version" == 0.8.* ]]; then
+  # 0.8's and 0.9's tools reach the cluster through ZooKeeper; 3.x's no
+  # longer can.
+  if [[ "$version" == 0.[89].* ]]; then
     check "$image" "docker exec kafka-topics.sh lists the topic (LOG_DIR writable)" exec_topics "$c" --zookeeper "127.0.0.1:$zk"
   else
     check "$image" "docker exec kafka-topics.sh lists the topic (LOG_DIR writable)" exec_topics "$c" --bootstrap-server "127.0.0.1:$kafka"
@@ -269,6 +270,8 @@ test_image() {
 
 test_image dockerkafka/kafka:v2 0.8.2.1 zookeeper /opt/kafka_2.10-0.8.2.1 \
   kafka-topics.sh kafka-console-producer.sh kafka-console-consumer.sh zookeeper-shell.sh
+test_image dockerkafka/kafka:v2-0.9.0.1 0.9.0.1 zookeeper /opt/kafka \
+  kafka-topics.sh kafka-console-producer.sh kafka-console-consumer.sh zookeeper-shell.sh kafka-configs.sh
 test_image kafka-on-kubernetes/kafka:3.9.1 3.9.1 zookeeper /opt/kafka \
   kafka-topics.sh kafka-console-producer.sh kafka-console-consumer.sh zookeeper-shell.sh kafka-configs.sh kafka-consumer-groups.sh
 test_image kafka-on-kubernetes/kafka:4.4.0 4.4.0 kraft /opt/kafka \

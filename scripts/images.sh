@@ -6,7 +6,8 @@
 #             (or IMAGES_PULL=1 and it can be pulled), else a local
 #             stand-in, made once and cached as a tarball.
 #   build     (the default) bases, then the images:
-#               dockerkafka/kafka:v2             Dockerfile.kafka
+#               dockerkafka/kafka:v2             Dockerfile.kafka (0.8.2.1)
+#               dockerkafka/kafka:v2-0.9.0.1     Dockerfile.kafka on latest
 #               kafka-on-kubernetes/kafka:3.9.1  images/kafka (ZooKeeper mode)
 #               kafka-on-kubernetes/kafka:4.4.0  images/kafka (KRaft)
 #   save DIR  build, then one `docker save` tarball per image into DIR,
@@ -18,7 +19,8 @@
 #   - Go: a Debian rootfs with this machine's Go toolchain (/usr/local/go)
 #     and the module cache go.sum needs, offline (GOPROXY=off), for golang;
 #   - seed: images/standin/dockerkafka.Dockerfile on the JRE stand-in, with
-#     Kafka 0.8.2.1 at /opt/kafka_2.10-0.8.2.1, for dockerkafka/kafka.
+#     Kafka 0.8.2.1 at /opt/kafka_2.10-0.8.2.1 (the 2015 builds), and 0.9.0.1
+#     at /opt/kafka (latest), for dockerkafka/kafka.
 # The Kafka distributions come from scripts/kafka-dist.sh through the build
 # context (KAFKA_DIST=context) unless IMAGES_KAFKA_DIST=archive.
 #
@@ -40,6 +42,7 @@ kafka_dist="${IMAGES_KAFKA_DIST:-context}"
 # The images this script builds, as "name dockerfile kafka-version".
 images=(
   "dockerkafka/kafka:v2 Dockerfile.kafka 0.8.2.1"
+  "dockerkafka/kafka:v2-0.9.0.1 Dockerfile.kafka 0.9.0.1"
   "kafka-on-kubernetes/kafka:3.9.1 images/kafka/Dockerfile 3.9.1"
   "kafka-on-kubernetes/kafka:4.4.0 images/kafka/Dockerfile 4.4.0"
 )
@@ -162,14 +165,17 @@ stage_dist() {
   done
 }
 
-# standin_seed JRE: the seed's layout with Kafka 0.8.2.1 on JRE.
+# standin_seed JRE VERSION DIR: the seed's layout with Kafka VERSION at DIR
+# on JRE.
 standin_seed() {
-  local name=kafka-on-kubernetes/standin-dockerkafka:0.8.2.1
+  local name="kafka-on-kubernetes/standin-dockerkafka:$2" dist
   if ! have_image "$name"; then
-    stage_dist 0.8.2.1
+    stage_dist "$2"
+    dist="$(basename "$(scripts/kafka-dist.sh "$2")")"
     log "building the seed stand-in $name"
     nice -n 10 "$docker" build -q --network host -f images/standin/dockerkafka.Dockerfile \
-      --build-arg JRE_IMAGE="$1" -t "$name" . >/dev/null
+      --build-arg JRE_IMAGE="$1" --build-arg KAFKA_DIST="$dist" --build-arg KAFKA_DIR="$3" \
+      -t "$name" . >/dev/null
   fi
   echo "$name"
 }
@@ -177,8 +183,12 @@ standin_seed() {
 bases() {
   if real "$real_go"; then go_image="$real_go"; else go_image="$(standin_go)"; fi
   if real "$real_jre"; then jre_image="$real_jre"; else jre_image="$(standin_jre)"; fi
-  if real "$real_seed"; then seed_image="$real_seed"; else seed_image="$(standin_seed "$jre_image")"; fi
-  log "bases: GO_IMAGE=$go_image JRE_IMAGE=$jre_image SEED_IMAGE=$seed_image"
+  # The seed's 2015 build (0.8.2.1) has no tag a registry still serves: it
+  # is always the stand-in. latest, the 0.9.0.1 build, is the real one where
+  # the engine has it.
+  seed_08="$(standin_seed "$jre_image" 0.8.2.1 /opt/kafka_2.10-0.8.2.1)"
+  if real "$real_seed"; then seed_09="$real_seed"; else seed_09="$(standin_seed "$jre_image" 0.9.0.1 /opt/kafka)"; fi
+  log "bases: GO_IMAGE=$go_image JRE_IMAGE=$jre_image SEED_IMAGE=$seed_08 (0.8.2.1), $seed_09 (0.9.0.1)"
 }
 
 build() {
@@ -189,6 +199,7 @@ build() {
     read -r name file version <<<"$spec"
     args=(--build-arg "GO_IMAGE=$go_image")
     if [[ "$file" == Dockerfile.kafka ]]; then
+      if [[ "$version" == 0.8.* ]]; then seed_image="$seed_08"; else seed_image="$seed_09"; fi
       args+=(--build-arg "SEED_IMAGE=$seed_image")
     else
       args+=(--build-arg "JRE_IMAGE=$jre_image" --build-arg "KAFKA_VERSION=$version" --build-arg "KAFKA_DIST=$kafka_dist")
