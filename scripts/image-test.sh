@@ -165,7 +165,11 @@ exec_configs() {
 # produce and consume run the distribution's own console tools on the host.
 produce() {
   local args=(--topic "$topic")
-  if [[ "$version" == 0.[89].* ]]; then args+=(--broker-list "127.0.0.1:$kafka" --sync); else args+=(--bootstrap-server "127.0.0.1:$kafka"); fi
+  # 0.9's producer sends with acks=0 by default and can close before its
+  # lines are written (see the README); 0.8's kept every line.
+  if [[ "$version" == 0.8.* ]]; then args+=(--broker-list "127.0.0.1:$kafka" --sync)
+  elif [[ "$version" == 0.9.* ]]; then args+=(--broker-list "127.0.0.1:$kafka" --sync --request-required-acks 1)
+  else args+=(--bootstrap-server "127.0.0.1:$kafka"); fi
   printf '%s\n' "${messages[@]}" | timeout 120 "$dist/bin/kafka-console-producer.sh" "${args[@]}" >/dev/null 2>&1
 }
 consume() {
