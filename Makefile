@@ -3,9 +3,10 @@ KAFKA_VERSION ?= 3.9.1
 # The broker versions the matrix tests run on: the seed image's first
 # build (0.8.2.1) and its last (0.9.0.1), a 2.x, and the newest.
 KAFKA_MATRIX ?= 0.8.2.1 0.9.0.1 2.8.2 3.9.1
-# The versions the KRaft tests run a combined node on: 4.x, KRaft only,
-# and 3.9, which speaks both. The matrix above runs ZooKeeper mode.
-KRAFT_MATRIX ?= 4.4.0 3.9.1
+# The versions the KRaft tests run a combined node on: 4.x, KRaft only
+# (the newest, and 4.0.0, the oldest; the seed scenario only), and 3.9,
+# which speaks both. The matrix above runs ZooKeeper mode.
+KRAFT_MATRIX ?= 4.4.0 3.9.1 4.0.0
 GO ?= go
 # go test's limit per package. It asserts nothing: every wait in the tests
 # has its own deadline, and the limit only turns a hang into a goroutine

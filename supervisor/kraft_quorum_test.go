@@ -156,7 +156,7 @@ func TestKRaftQuorum(t *testing.T) {
 	if last == int(second) {
 		last = rest[1]
 	}
-	controllers[last].waitProbe("/readyz", 503, "not ready: kafka not ready: the kraft quorum has no leader", time.Minute)
+	controllers[last].waitProbe("/readyz", 503, "not ready: controller not ready: the kraft quorum has no leader", time.Minute)
 	if code, body := controllers[last].probe("/livez"); code != 200 {
 		t.Errorf("/livez without a quorum: want 200, have %d %q", code, body)
 	}

@@ -141,7 +141,15 @@ func (c *Config) loadMode(e env) error {
 	switch c.Role {
 	case RoleAll:
 		c.Role = RoleCombined
-	case RoleController, RoleBroker:
+	case RoleController:
+		// A controller apart has its controller listener only: the
+		// broker's port and what it advertises would be dropped unsaid.
+		for _, name := range []string{"KAFKA_PORT", "KAFKA_ADVERTISED_HOST_NAME", "KAFKA_ADVERTISED_PORT"} {
+			if e.get(name, "") != "" {
+				return &Error{name, "a broker's listener, but role controller runs no broker", "KAFKA_CONTROLLER_PORT for its controller listener, or no " + name}
+			}
+		}
+	case RoleBroker:
 	default:
 		return &Error{"SUPERVISOR_ROLE", fmt.Sprintf("%s, but the mode is kraft", c.Role), "all (one combined broker and controller), controller or broker in kraft mode"}
 	}

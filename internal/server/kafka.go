@@ -44,9 +44,15 @@ type Kafka struct {
 }
 
 // NewKafka returns a Kafka that Run starts.
+// A KRaft controller apart is named "controller" in its log lines and
+// in /readyz, every other node "kafka".
 func NewKafka(o KafkaOptions) *Kafka {
+	name := "kafka"
+	if o.KRaft != nil && o.KRaft.Controller != "" {
+		name = "controller"
+	}
 	return &Kafka{
-		supervised: newSupervised(o.Common, "kafka", "kafka-server-start.sh", o.ConfigFile, o.Env, o.Output),
+		supervised: newSupervised(o.Common, name, "kafka-server-start.sh", o.ConfigFile, o.Env, o.Output),
 		opts:       o,
 	}
 }

@@ -52,7 +52,7 @@ func (k *Kafka) runKRaft(restart int) error {
 			if k.isStopping() {
 				return nil
 			}
-			return fmt.Errorf("kafka: %w", err)
+			return fmt.Errorf("%s: %w", k.spec.Name, err)
 		}
 	}
 	version := kraftClientVersion(k.opts.Version)
