@@ -2,6 +2,7 @@ package main
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -226,4 +227,35 @@ func TestKRaftFrozen(t *testing.T) {
 	resume()
 	in.waitProbe("/readyz", 200, "ready", time.Minute)
 	in.stopCleanly()
+}
+
+// TestFrozenRemoteZooKeeper freezes the ZooKeeper of a role kafka
+// supervisor, which another supervisor (role zookeeper) runs, as in the
+// sidecar pod: the broker's supervisor is not ready within 10 s, naming
+// zookeeper, and past its hang timeout it only logs it, under
+// on-failure too: /livez stays 200 and the broker is not restarted, since
+// a new broker would not thaw its ZooKeeper. SIGCONT brings ready back.
+func TestFrozenRemoteZooKeeper(t *testing.T) {
+	zkPort := freePort(t)
+	zk := startSupervisor(t, "SUPERVISOR_ROLE=zookeeper", "ZOOKEEPER_CLIENT_PORT="+strconv.Itoa(zkPort))
+	kafka := startSupervisor(t, "SUPERVISOR_ROLE=kafka", "SUPERVISOR_RESTART=on-failure",
+		"SUPERVISOR_HANG_TIMEOUT="+hangTimeout,
+		"KAFKA_ZOOKEEPER_CONNECT=127.0.0.1:"+strconv.Itoa(zkPort))
+	kafka.waitProbe("/readyz", 200, "ready", 2*time.Minute)
+
+	resume, at := zk.freeze("zookeeper")
+	body := kafka.waitProbeMatch("/readyz", 503, notAnswering("/readyz", "zookeeper"), notAnsweringWithin)
+	t.Logf("remote zookeeper frozen: /readyz 503 after %s: %q", time.Since(at).Round(100*time.Millisecond), body)
+	kafka.waitLog(`not answering past the hang timeout: not ours to restart: server=zookeeper`, time.Minute)
+	if code, body := kafka.probe("/livez"); code != 200 {
+		t.Errorf("/livez: want 200 with the remote zookeeper past the hang timeout, have %d %q", code, body)
+	}
+	resume()
+	kafka.waitProbe("/readyz", 200, "ready", time.Minute)
+	kafka.waitCount(`answering again: server=zookeeper`, 1, time.Minute)
+	if n := strings.Count(kafka.logs.String(), "started: child=kafka"); n != 1 {
+		t.Errorf("the broker was started %d times: want once, the remote ZooKeeper's freeze is not its fault", n)
+	}
+	kafka.stopCleanly()
+	zk.stopCleanly()
 }

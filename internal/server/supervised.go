@@ -186,20 +186,41 @@ func (s *supervised) exited(c *proc.Child) error {
 // acted on as the restart policy says: under on-failure it is killed, so
 // that supervise starts it again and counts the restart; under never it
 // fails liveness, for the orchestrator to restart the container.
-func (s *supervised) serve(c *proc.Child, check watch.Check) error {
+func (s *supervised) serve(c *proc.Child, check watch.Check, remotes ...remote) error {
 	ctx, cancel := context.WithCancel(s.ctx)
-	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1 + len(remotes))
 	go func() {
-		defer close(done)
+		defer wg.Done()
 		watch.Run(ctx, watch.Options{
 			Settings: s.Checks, Name: s.spec.Name, Check: check, Health: s.Health, Log: s.Log,
 			Hung: func(last time.Time, err error) { s.hung(c, last, err) },
 		})
 	}()
+	for _, r := range remotes {
+		go func() {
+			defer wg.Done()
+			watch.Run(ctx, watch.Options{
+				Settings: s.Checks, Name: r.name, Check: r.check, Health: s.Health, Log: s.Log,
+				Hung: func(last time.Time, err error) {
+					s.Log.Warn("not answering past the hang timeout: not ours to restart", "server", r.name,
+						"for", since(last), "hang_timeout", s.Checks.Hang, "error", err)
+				},
+			})
+			// What it last said ends with the node it was watched for.
+			s.Health.Answering(r.name)
+		}()
+	}
 	err := s.exited(c)
 	cancel()
-	<-done
+	wg.Wait()
 	return err
+}
+
+// remote is a server a node depends on and the supervisor does not run.
+type remote struct {
+	name  string
+	check watch.Check
 }
 
 // hung acts on a child that has not answered since last.
