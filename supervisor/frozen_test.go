@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -258,4 +259,36 @@ func TestFrozenRemoteZooKeeper(t *testing.T) {
 	}
 	kafka.stopCleanly()
 	zk.stopCleanly()
+}
+
+// TestFrozenEnsembleMember freezes a member of an ensemble (of one, which
+// the supervisor follows as it does any member, through srvr) past the
+// hang timeout: under never /livez turns 503 naming zookeeper, and
+// SIGCONT brings it back; under on-failure the member is killed and
+// started again, and is ready again.
+func TestFrozenEnsembleMember(t *testing.T) {
+	for _, policy := range []string{"never", "on-failure"} {
+		t.Run(policy, func(t *testing.T) {
+			in := startSupervisor(t, "SUPERVISOR_ROLE=zookeeper", "ZOOKEEPER_MY_ID=1", "ZOOKEEPER_HEAP_OPTS=-Xmx128m -Xms128m",
+				fmt.Sprintf("ZOOKEEPER_SERVERS=127.0.0.1:%d:%d", freePort(t), freePort(t)),
+				"SUPERVISOR_RESTART="+policy, "SUPERVISOR_HANG_TIMEOUT="+hangTimeout)
+			in.waitProbe("/readyz", 200, "ready", 2*time.Minute)
+			resume, at := in.freeze("zookeeper")
+			in.waitProbeMatch("/readyz", 503, "^not ready: ", notAnsweringWithin)
+			if policy == "never" {
+				body := in.waitProbeMatch("/livez", 503, notAnswering("/livez", "zookeeper"), time.Minute)
+				t.Logf("member frozen: /livez 503 after %s: %q", time.Since(at).Round(100*time.Millisecond), body)
+				resume()
+				in.waitProbe("/livez", 200, "ok", time.Minute)
+			} else {
+				in.waitLog(`not answering past the hang timeout: killing it: child=zookeeper`, time.Minute)
+				in.waitCount(`started: child=zookeeper`, 2, time.Minute)
+				if code, body := in.probe("/livez"); code != 200 {
+					t.Errorf("/livez under on-failure: want 200, have %d %q", code, body)
+				}
+			}
+			in.waitProbe("/readyz", 200, "ready", 2*time.Minute)
+			in.stopCleanly()
+		})
+	}
 }

@@ -52,7 +52,8 @@ func (z *ZooKeeper) member(child *proc.Child, t0 time.Time) error {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		z.follow(fctx, addr, mode, t0, polls{waiting: pollWaiting, serving: pollServing})
+		z.follow(fctx, addr, mode, t0, polls{waiting: pollWaiting, serving: pollServing},
+			func(last time.Time, err error) { z.hung(child, last, err) })
 	}()
 	err = z.exited(child)
 	fcancel()
@@ -84,10 +85,14 @@ func firstAnswer(ctx context.Context, addr string) (quorum.Mode, error) {
 }
 
 // follow asks the member its mode until ctx ends, and moves the readiness
-// and logs with each change.
-func (z *ZooKeeper) follow(ctx context.Context, addr string, mode quorum.Mode, t0 time.Time, every polls) {
+// and logs with each change. A member that gives no answer at all (a
+// frozen JVM; "not serving" is an answer) for the hang timeout of the
+// checks, counted from its last answer, is passed to hung, once for each
+// time it stops answering, as package watch does for the other servers.
+func (z *ZooKeeper) follow(ctx context.Context, addr string, mode quorum.Mode, t0 time.Time, every polls, hung func(last time.Time, err error)) {
 	var last quorum.Mode
 	first := true
+	lastAnswer, reported := time.Now(), false
 	apply := func(mode quorum.Mode, err error) {
 		if mode == last {
 			return
@@ -136,6 +141,16 @@ func (z *ZooKeeper) follow(ctx context.Context, addr string, mode quorum.Mode, t
 		cancel()
 		if ctx.Err() != nil {
 			return
+		}
+		if err == nil {
+			lastAnswer, reported = time.Now(), false
+			z.Health.Answering(z.spec.Name)
+		} else {
+			z.Health.Unanswered(z.spec.Name, lastAnswer, err)
+			if z.Checks.Hang > 0 && !reported && time.Since(lastAnswer) >= z.Checks.Hang {
+				reported = true
+				hung(lastAnswer, err)
+			}
 		}
 		apply(mode, err)
 	}

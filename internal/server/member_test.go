@@ -12,7 +12,9 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/kafka-on-kubernetes/supervisor/internal/health"
+	"github.com/kafka-on-kubernetes/supervisor/internal/proc"
 	"github.com/kafka-on-kubernetes/supervisor/internal/quorum"
+	"github.com/kafka-on-kubernetes/supervisor/internal/watch"
 )
 
 // fakeMember answers srvr with the mode it is set to; "" closes each
@@ -87,7 +89,7 @@ func TestFollow(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		z.follow(ctx, addr, quorum.NotServing, time.Now(), polls{waiting: 10 * time.Millisecond, serving: 10 * time.Millisecond})
+		z.follow(ctx, addr, quorum.NotServing, time.Now(), polls{waiting: 10 * time.Millisecond, serving: 10 * time.Millisecond}, func(time.Time, error) {})
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 
@@ -139,7 +141,7 @@ func TestFollow(t *testing.T) {
 	done2 := make(chan struct{})
 	go func() {
 		defer close(done2)
-		z.follow(ctx2, addr, quorum.NotServing, time.Now(), polls{waiting: 10 * time.Millisecond, serving: 10 * time.Millisecond})
+		z.follow(ctx2, addr, quorum.NotServing, time.Now(), polls{waiting: 10 * time.Millisecond, serving: 10 * time.Millisecond}, func(time.Time, error) {})
 	}()
 	defer func() { cancel2(); <-done2 }()
 	member.set(quorum.Leader)
@@ -176,5 +178,61 @@ func TestFirstAnswer(t *testing.T) {
 				t.Errorf("want %q, have %q", want, have)
 			}
 		})
+	}
+}
+
+// TestFollowHung: a member without any answer for the hang timeout is
+// passed to hung once, with its last answer's time; after it answers
+// again, a new silence is passed again. /livez says so meanwhile.
+func TestFollowHung(t *testing.T) {
+	member := &fakeMember{mode: quorum.Leader}
+	addr := member.serve(t)
+	state := &health.State{}
+	z := &ZooKeeper{
+		supervised: &supervised{Common: Common{Log: hclog.NewNullLogger(), Health: state,
+			Checks: watch.Settings{Period: 10 * time.Millisecond, Failures: 1, Hang: 100 * time.Millisecond}},
+			spec: proc.Spec{Name: "zookeeper"}},
+		opts:  ZooKeeperOptions{Last: true, Ensemble: true},
+		ready: make(chan struct{}),
+	}
+	hung := make(chan time.Time, 4)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		z.follow(ctx, addr, quorum.Leader, time.Now(), polls{waiting: 10 * time.Millisecond, serving: 10 * time.Millisecond},
+			func(last time.Time, err error) {
+				state.Hung("zookeeper")
+				hung <- last
+			})
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	for round := 1; round <= 2; round++ {
+		member.set("") // no answer at all
+		select {
+		case last := <-hung:
+			if silent := time.Since(last); silent < z.Checks.Hang {
+				t.Errorf("round %d: hung after %s without an answer, short of the hang timeout", round, silent)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("round %d: not passed to hung within 10s", round)
+		}
+		if code, body := livez(state); code != 503 || !strings.HasPrefix(body, "hung: zookeeper not answering") {
+			t.Errorf("round %d: /livez: want 503 hung, have %d %q", round, code, body)
+		}
+		member.set(quorum.Follower)
+		deadline := time.After(10 * time.Second)
+		for code, _ := livez(state); code != 200; code, _ = livez(state) {
+			select {
+			case <-deadline:
+				t.Fatalf("round %d: not alive within 10s of answering again", round)
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+		select {
+		case <-hung:
+			t.Fatalf("round %d: passed to hung twice for one silence", round)
+		default:
+		}
 	}
 }
