@@ -31,6 +31,9 @@ func (c *Config) WritePlan(w io.Writer) {
 	fmt.Fprintf(w, "data dir: %s\n", c.DataDir)
 	fmt.Fprintf(w, "health: %s (/livez, /readyz)\n", c.HTTPAddr)
 	fmt.Fprintf(w, "restart: %s\n", c.Restart)
+	fmt.Fprintf(w, "timeouts: start %s a phase, stop %s a server\n", c.StartTimeout, c.StopTimeout)
+	fmt.Fprintf(w, "checks after ready: every %s; not ready after %d unanswered (within %s); hung after %s\n",
+		c.Checks.Period, c.Checks.Failures, c.Checks.Window(), c.Checks.Hang)
 	if c.Role.RunsZooKeeper() {
 		c.writeFile(w, ZooKeeperFile)
 		if c.MyID > 0 {
