@@ -210,7 +210,7 @@ var launchVars = []string{"HEAP_OPTS", "OPTS", "JVM_PERFORMANCE_OPTS", "GC_LOG_O
 // KRaft's node id (which may be "ordinal" too), cluster id and controller
 // port are read by Load as well.
 var reservedKafka = reserved("HOME", "VERSION", "CREATE_TOPICS", "TOPICS_FILE", "HOST_NAME", "PORT", "ADVERTISED_HOST_NAME", "ADVERTISED_PORT", "BROKER_ID", "DIST_CACHE",
-	"NODE_ID", "CLUSTER_ID", "CONTROLLER_PORT")
+	"NODE_ID", "CLUSTER_ID", "CONTROLLER_PORT", "SCRAM_CREDENTIALS_FILE")
 
 // reservedZooKeeper are ZOOKEEPER_ variables that are not ZooKeeper properties.
 var reservedZooKeeper = reserved("SERVERS", "MY_ID")

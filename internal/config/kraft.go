@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -66,7 +67,13 @@ type KRaft struct {
 	Dirs []string
 	// Unformatted lists those without meta.properties: the format's work.
 	Unformatted []string
+	// Scram are the SCRAM credentials the format adds, as its --add-scram
+	// arguments, from KAFKA_SCRAM_CREDENTIALS_FILE (package storage).
+	Scram []string
 }
+
+// scramVar names the file of SCRAM credentials added at the format.
+const scramVar = "KAFKA_SCRAM_CREDENTIALS_FILE"
 
 // Voter is one entry of controller.quorum.voters, id@host:port.
 type Voter struct {
@@ -78,7 +85,7 @@ type Voter struct {
 const modeVar = "SUPERVISOR_MODE"
 
 // kraftVars are variables that only KRaft mode reads.
-var kraftVars = []string{"KAFKA_CLUSTER_ID", "KAFKA_CONTROLLER_PORT", "KAFKA_NODE_ID"}
+var kraftVars = []string{"KAFKA_CLUSTER_ID", "KAFKA_CONTROLLER_PORT", "KAFKA_NODE_ID", scramVar}
 
 // loadMode picks the mode from the version and SUPERVISOR_MODE: 4.x has
 // KRaft only, and a broker before 3.3 ZooKeeper only (KRaft was not
@@ -176,6 +183,11 @@ func (c *Config) kraftSettings(e env, host string) (set []props.KV, unset []stri
 				"22 characters of URL-safe base64 of 16 bytes, such as kafka-storage.sh random-uuid prints"}
 		}
 		k.ClusterID = id
+	}
+	if path := e.get(scramVar, ""); path != "" {
+		if k.Scram, err = c.scram(path); err != nil {
+			return nil, nil, err
+		}
 	}
 	if e.get("KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS", "") != "" {
 		return nil, nil, &Error{"KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS", "a dynamic quorum is not supported by the supervisor", "KAFKA_CONTROLLER_QUORUM_VOTERS (a static quorum)"}
@@ -405,4 +417,23 @@ func votersString(voters []Voter) string {
 		ids[i] = strconv.Itoa(v.ID)
 	}
 	return strings.Join(ids, ",")
+}
+
+// scram reads the SCRAM credentials of the format from path. The format
+// takes them from Kafka 3.5 on (KIP-900).
+func (c *Config) scram(path string) ([]string, error) {
+	const want = "lines of MECHANISM NAME PASSWORD (SCRAM-SHA-256 or SCRAM-SHA-512)"
+	if !c.Sarama.IsAtLeast(sarama.V3_5_0_0) {
+		return nil, &Error{scramVar, fmt.Sprintf("the format of Kafka %s takes no SCRAM credentials", c.Version), "Kafka 3.5 or later, or no " + scramVar}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &Error{scramVar, err.Error(), "a readable file of " + want}
+	}
+	defer f.Close()
+	out, err := storage.ParseScram(f)
+	if err != nil {
+		return nil, &Error{scramVar, fmt.Sprintf("%s: %v", path, err), want}
+	}
+	return out, nil
 }

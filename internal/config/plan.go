@@ -26,6 +26,13 @@ func (c *Config) WritePlan(w io.Writer) {
 		if len(k.Unformatted) > 0 {
 			fmt.Fprintf(w, "format: %s\n", strings.Join(k.Unformatted, ", "))
 		}
+		if len(k.Scram) > 0 {
+			at := "added by the format"
+			if len(k.Unformatted) == 0 {
+				at = "not added: the storage is formatted (kafka-configs.sh --alter --entity-type users changes them)"
+			}
+			fmt.Fprintf(w, "scram credentials: %d, %s\n", len(k.Scram), at)
+		}
 	}
 	fmt.Fprintf(w, "kafka home: %s (version %s)\n", c.KafkaHome, c.Version)
 	fmt.Fprintf(w, "data dir: %s\n", c.DataDir)

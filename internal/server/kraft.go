@@ -30,6 +30,8 @@ type KRaftOptions struct {
 	// Dirs are the directories the format writes, and Unformatted those
 	// of them without meta.properties (config.Load read them).
 	Dirs, Unformatted []string
+	// Scram are the format's --add-scram arguments, if any.
+	Scram []string
 }
 
 // storageTool is the class that formats KRaft storage, in every version
@@ -88,11 +90,16 @@ func (k *Kafka) format() error {
 		}
 		generated = true
 	}
-	k.Log.Info("starting", "phase", "format", "cluster_id", id, "generated", generated, "dirs", strings.Join(o.KRaft.Unformatted, ","))
+	k.Log.Info("starting", "phase", "format", "cluster_id", id, "generated", generated, "dirs", strings.Join(o.KRaft.Unformatted, ","),
+		"scram_credentials", len(o.KRaft.Scram))
+	args := []string{storageTool, "format", "-t", id, "-c", o.ConfigFile, "-g"}
+	for _, s := range o.KRaft.Scram {
+		args = append(args, "--add-scram", s)
+	}
 	c, err := k.Reaper.Start(proc.Spec{
 		Name: "kafka-storage",
 		Path: filepath.Join(k.KafkaHome, "bin", "kafka-run-class.sh"),
-		Args: []string{storageTool, "format", "-t", id, "-c", o.ConfigFile, "-g"},
+		Args: args,
 		Env:  o.Env,
 		Log:  o.Output,
 	})
