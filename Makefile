@@ -58,7 +58,9 @@ propdefs:
 
 ## bench: benchmarks against the real broker; each repeats its own runs and prints medians
 bench: build
-	TEST_KAFKA_DIST="$$(scripts/kafka-dist.sh $(KAFKA_VERSION))" $(GO) test -count=1 -run '^$$' -bench . -benchtime 1x ./...
+	TEST_KAFKA_DIST="$$(scripts/kafka-dist.sh $(KAFKA_VERSION))" \
+	TEST_KRAFT_DISTS="$$(for v in $(KRAFT_MATRIX); do scripts/kafka-dist.sh $$v; done)" \
+	$(GO) test -count=1 -run '^$$' -bench . -benchtime 1x -timeout $(TEST_TIMEOUT) ./...
 
 ## images: dockerkafka/kafka:v2 (Dockerfile.kafka), kafka-on-kubernetes/kafka:3.9.1 and :4.4.0 (images/kafka) in a Docker engine (a private one when none answers), on stand-in bases where the real ones are missing
 images:

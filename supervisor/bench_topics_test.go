@@ -28,11 +28,24 @@ const topicsPerRound = 100
 // `kafka-topics.sh --create` per topic, one after another as the seed does
 // and all at once as the community image's script does. The reconciler's
 // figure is the median of 7 rounds; each kafka-topics.sh way runs one round
-// of topicsPerRound launches. It prints medians and ratios.
+// of topicsPerRound launches. It prints medians and ratios. It runs on a
+// broker in ZooKeeper mode (TEST_KAFKA_DIST) and on a combined KRaft node
+// of the newest 4.x (TEST_KRAFT_DISTS).
 func BenchmarkTopicCreation(b *testing.B) {
-	in := startSupervisor(b)
+	dist := kafkaDist(b)
+	newest := kraftDists(b)[0]
+	for _, d := range kraftDists(b) {
+		if distVersion(b, d).IsAtLeast(distVersion(b, newest)) {
+			newest = d
+		}
+	}
+	b.Run("zookeeper-"+distVersion(b, dist).String(), func(b *testing.B) { topicCreation(b, startDist(b, dist)) })
+	b.Run("kraft-"+distVersion(b, newest).String(), func(b *testing.B) { topicCreation(b, startKRaft(b, newest, "")) })
+}
+
+func topicCreation(b *testing.B, in *instance) {
 	in.waitLog(`ready: phase=all`, 2*time.Minute)
-	version := distVersion(b, in.dist)
+	version := kraftClientVersion(distVersion(b, in.dist))
 	client, err := broker.Connect(context.Background(), in.kafkaAddr, 0, broker.Config(version))
 	if err != nil {
 		b.Fatal(err)
@@ -81,7 +94,7 @@ func BenchmarkTopicCreation(b *testing.B) {
 	b.StopTimer()
 
 	rec := medianDuration(reconciler)
-	b.Logf("%d one-partition topics on Kafka %s, %d cores:", topicsPerRound, version, runtime.NumCPU())
+	b.Logf("%d one-partition topics on Kafka %s, %d cores:", topicsPerRound, distVersion(b, in.dist), runtime.NumCPU())
 	b.Logf("| way | %d topics | per topic (median) | vs reconciler |", topicsPerRound)
 	b.Logf("|---|---|---|---|")
 	b.Logf("| supervisor reconciler | %s (median of %d, range %s–%s) | %s | 1× |", ms(rec), len(reconciler), ms(slices.Min(reconciler)), ms(slices.Max(reconciler)), ms(rec/topicsPerRound))

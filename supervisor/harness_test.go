@@ -405,7 +405,7 @@ func copyDir(t testing.TB, from, to string) {
 
 // missing fails the test when CI must run it (CI=true), and skips it
 // otherwise: what it needs is not there.
-func missing(t *testing.T, format string, args ...any) {
+func missing(t testing.TB, format string, args ...any) {
 	t.Helper()
 	if os.Getenv("CI") == "true" {
 		t.Fatalf("CI needs this test to run: "+format, args...)

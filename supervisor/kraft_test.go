@@ -23,7 +23,7 @@ import (
 
 // kraftDists returns the distributions of TEST_KRAFT_DISTS; without it
 // the KRaft tests skip, and fail in CI.
-func kraftDists(t *testing.T) []string {
+func kraftDists(t testing.TB) []string {
 	t.Helper()
 	dists := strings.Fields(os.Getenv("TEST_KRAFT_DISTS"))
 	if len(dists) == 0 {
@@ -39,20 +39,20 @@ func kraftDists(t *testing.T) []string {
 
 // startKRaft starts a combined KRaft node on dist in dir (a new one, with
 // a copy of the distribution's config, when empty), on fresh ports.
-func startKRaft(t *testing.T, dist, dir string, env ...string) *instance {
+func startKRaft(t testing.TB, dist, dir string, env ...string) *instance {
 	t.Helper()
 	return startKRaftWrapped(t, dist, dir, nil, env...)
 }
 
 // startKRaftAsPID1 starts a combined KRaft node as startKRaft does, as
 // PID 1 of a new PID namespace.
-func startKRaftAsPID1(t *testing.T, dist, dir string, env ...string) *instance {
+func startKRaftAsPID1(t testing.TB, dist, dir string, env ...string) *instance {
 	t.Helper()
 	return startKRaftWrapped(t, dist, dir, []string{"unshare", "--pid", "--fork", "--mount-proc", "--kill-child"}, env...)
 }
 
 // startKRaftWrapped is startKRaft, wrapped in the wrap command if any.
-func startKRaftWrapped(t *testing.T, dist, dir string, wrap []string, env ...string) *instance {
+func startKRaftWrapped(t testing.TB, dist, dir string, wrap []string, env ...string) *instance {
 	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()

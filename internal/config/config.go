@@ -82,6 +82,7 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/hashicorp/go-hclog"
+	"golang.org/x/sys/unix"
 
 	"github.com/kafka-on-kubernetes/supervisor/internal/envprops"
 	"github.com/kafka-on-kubernetes/supervisor/internal/props"
@@ -166,6 +167,9 @@ type Config struct {
 	ZooKeeperDataDir string
 	// LogDir is where the servers' own log files go (LOG_DIR).
 	LogDir string
+	// JavaTmpDir is the broker's java.io.tmpdir when /tmp is not writable
+	// (a read-only root file system), "" otherwise (see javaTmpDir).
+	JavaTmpDir string
 	// Env is the children's environment.
 	Env []string
 	// Ignored are variables dropped as Kubernetes service links.
@@ -258,6 +262,7 @@ func Load(env []string) (*Config, error) {
 	}
 	c.RunDir = e.get("SUPERVISOR_RUN_DIR", filepath.Join(c.DataDir, "run"))
 	c.LogDir = e.get("LOG_DIR", filepath.Join(c.DataDir, "logs"))
+	c.JavaTmpDir = javaTmpDir(e.get("KAFKA_OPTS", ""), c.DataDir, unix.Access(systemTmp, unix.W_OK|unix.X_OK) == nil)
 	c.HTTPAddr = e.get("SUPERVISOR_HTTP_ADDR", ":8080")
 	if _, err := hostPort("SUPERVISOR_HTTP_ADDR", c.HTTPAddr, true); err != nil {
 		return nil, err
@@ -802,4 +807,20 @@ func (e env) get(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// systemTmp is the JVM's java.io.tmpdir on Linux, whatever TMPDIR says.
+const systemTmp = "/tmp"
+
+// javaTmpDir returns the broker's java.io.tmpdir, <dataDir>/tmp, when
+// systemTmp is not writable and KAFKA_OPTS (opts) names none, else "".
+// The broker's compression libraries (snappy, zstd, lz4) unpack their
+// native code there when they are first used: on a read-only root file
+// system (docker run --read-only, readOnlyRootFilesystem) the first
+// snappy batch produced is refused with UNKNOWN_SERVER_ERROR otherwise.
+func javaTmpDir(opts, dataDir string, writable bool) string {
+	if writable || strings.Contains(opts, "-Djava.io.tmpdir=") {
+		return ""
+	}
+	return filepath.Join(dataDir, "tmp")
 }

@@ -38,6 +38,9 @@ func (c *Config) WritePlan(w io.Writer) {
 	fmt.Fprintf(w, "data dir: %s\n", c.DataDir)
 	fmt.Fprintf(w, "health: %s (/livez, /readyz)\n", c.HTTPAddr)
 	fmt.Fprintf(w, "restart: %s\n", c.Restart)
+	if c.JavaTmpDir != "" && c.Role.RunsKafka() {
+		fmt.Fprintf(w, "java.io.tmpdir: %s (%s is not writable)\n", c.JavaTmpDir, systemTmp)
+	}
 	fmt.Fprintf(w, "timeouts: start %s a phase, stop %s a server\n", c.StartTimeout, c.StopTimeout)
 	fmt.Fprintf(w, "checks after ready: every %s; not ready after %d unanswered (within %s); hung after %s\n",
 		c.Checks.Period, c.Checks.Failures, c.Checks.Window(), c.Checks.Hang)
@@ -91,9 +94,21 @@ func (c *Config) writeFile(w io.Writer, name string) {
 	}
 }
 
-// KafkaEnv is the broker's environment: the supervisor's, with LOG_DIR.
+// KafkaEnv is the broker's environment: the supervisor's, with LOG_DIR,
+// and with JavaTmpDir added to KAFKA_OPTS when it is set.
 func (c *Config) KafkaEnv() []string {
-	return append(append([]string(nil), c.Env...), "LOG_DIR="+c.LogDir)
+	env := append(append([]string(nil), c.Env...), "LOG_DIR="+c.LogDir)
+	if c.JavaTmpDir == "" {
+		return env
+	}
+	tmp := "-Djava.io.tmpdir=" + c.JavaTmpDir
+	for i, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "KAFKA_OPTS="); ok {
+			env[i] = strings.TrimSpace("KAFKA_OPTS=" + v + " " + tmp)
+			return env
+		}
+	}
+	return append(env, "KAFKA_OPTS="+tmp)
 }
 
 // ZooKeeperEnv is ZooKeeper's environment. Both servers' launch scripts read

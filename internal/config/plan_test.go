@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -68,5 +69,35 @@ func TestWritePlanMarks(t *testing.T) {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("plan lacks %q:\n%s", want, buf.String())
 		}
+	}
+}
+
+// TestJavaTmpDir: a broker whose /tmp is not writable gets a
+// java.io.tmpdir under the data directory, added to its own KAFKA_OPTS,
+// unless KAFKA_OPTS names one; a writable /tmp changes nothing.
+func TestJavaTmpDir(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		opts     string
+		writable bool
+		want     string
+	}{
+		{"writable", "", true, ""},
+		{"read-only", "", false, "/data/tmp"},
+		{"read-only, given", "-Xss1m -Djava.io.tmpdir=/scratch", false, ""},
+	} {
+		if have := javaTmpDir(tc.opts, "/data", tc.writable); have != tc.want {
+			t.Errorf("%s: want %q, have %q", tc.name, tc.want, have)
+		}
+	}
+	c := &Config{Env: []string{"PATH=/bin", "KAFKA_OPTS=-javaagent:a.jar"}, LogDir: "/data/logs", JavaTmpDir: "/data/tmp"}
+	want := []string{"PATH=/bin", "KAFKA_OPTS=-javaagent:a.jar -Djava.io.tmpdir=/data/tmp", "LOG_DIR=/data/logs"}
+	if have := c.KafkaEnv(); !reflect.DeepEqual(want, have) {
+		t.Errorf("kafka env:\nwant %q\nhave %q", want, have)
+	}
+	c.Env = []string{"PATH=/bin"}
+	want = []string{"PATH=/bin", "LOG_DIR=/data/logs", "KAFKA_OPTS=-Djava.io.tmpdir=/data/tmp"}
+	if have := c.KafkaEnv(); !reflect.DeepEqual(want, have) {
+		t.Errorf("kafka env without KAFKA_OPTS:\nwant %q\nhave %q", want, have)
 	}
 }

@@ -51,6 +51,13 @@ func (c *Config) Check() error {
 // step of Load's result that changes the disk; it never writes ConfigDir,
 // and it is safe to repeat.
 func (c *Config) Prepare() error {
+	if c.JavaTmpDir != "" {
+		// The broker's alone, emptied at each start: what a killed JVM
+		// left there is of no use to the next.
+		if err := os.RemoveAll(c.JavaTmpDir); err != nil {
+			return &Error{Var: "SUPERVISOR_DATA_DIR", Msg: fmt.Sprintf("cannot empty %s: %v", c.JavaTmpDir, err), Want: "a writable directory"}
+		}
+	}
 	for _, d := range c.dirs() {
 		if err := makeDir(d); err != nil {
 			return err
@@ -85,6 +92,9 @@ func (c *Config) dirs() []dir {
 		return dir{v, path}
 	}
 	out := []dir{named("SUPERVISOR_RUN_DIR", c.RunDir, "run"), named("LOG_DIR", c.LogDir, "logs")}
+	if c.JavaTmpDir != "" && c.Role.RunsKafka() {
+		out = append(out, dir{"SUPERVISOR_DATA_DIR", c.JavaTmpDir})
+	}
 	if c.Role.RunsZooKeeper() {
 		out = append(out, named("ZOOKEEPER_DATA_DIR", c.ZooKeeperDataDir, "zookeeper"))
 	}
