@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -15,6 +16,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kafka-on-kubernetes/supervisor/internal/storage"
 )
 
 // The KRaft tests run a combined node (broker and controller in one
@@ -333,4 +336,53 @@ func TestKRaftDurabilityAfterKill(t *testing.T) {
 		t.Errorf("messages per partition: want %v, have %v", acked, have)
 	}
 	second.stopCleanly()
+}
+
+// TestKRaftDynamicQuorum starts a combined node with a dynamic quorum
+// (KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS): the format makes it the
+// first voter (--standalone), it is ready with its topic and takes a
+// write, and the metadata log Kafka wrote keeps its voters itself. A
+// start on that data without the variable is refused, exit 2, one line,
+// the data byte for byte as it was; with it, the node is ready again.
+func TestKRaftDynamicQuorum(t *testing.T) {
+	dist := kraftDists(t)[0]
+	ctrl := strconv.Itoa(freePort(t))
+	dynamic := []string{"KAFKA_CONTROLLER_PORT=" + ctrl, "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS=127.0.0.1:" + ctrl,
+		"KAFKA_CREATE_TOPICS=" + seedTopic + ":1:1"}
+	first := startKRaft(t, dist, "", dynamic...)
+	first.waitProbe("/readyz", 200, "ready", 2*time.Minute)
+	first.waitLog(`starting: phase=format .*standalone=true`, time.Second)
+	client := clusterClient(t, first.kafkaAddr)
+	produce(t, client, seedTopic, 0, "dynamic")
+	client.Close()
+	first.stopCleanly()
+	logDir := filepath.Join(first.dir, "data", "kafka")
+	if q, err := storage.InspectQuorum(logDir); err != nil || q != storage.QuorumDynamic {
+		t.Errorf("the metadata log's quorum: want dynamic, have %v (%v)", q, err)
+	}
+
+	data := filepath.Join(first.dir, "data")
+	before := hashDir(t, data)
+	static := startKRaft(t, dist, first.dir, "KAFKA_CONTROLLER_PORT="+ctrl)
+	if want, have := 2, static.wait(time.Minute); want != have {
+		t.Fatalf("without the bootstrap servers: exit code: want %d, have %d", want, have)
+	}
+	logs := strings.TrimSpace(static.logs.String())
+	want := "supervisor: KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS: unset, but " + logDir + " was formatted for a dynamic quorum"
+	if !strings.HasPrefix(logs, want) || strings.Contains(logs, "\n") {
+		t.Errorf("want one line starting %q, have %q", want, logs)
+	}
+	if after := hashDir(t, data); before != after {
+		t.Errorf("data directory changed by a refused start")
+	}
+
+	again := startKRaft(t, dist, first.dir, dynamic...)
+	again.waitProbe("/readyz", 200, "ready", 2*time.Minute)
+	t.Logf("first start %s, again %s", first.waitLog(`ready: phase=all took=\S+`, time.Second)[0], again.waitLog(`ready: phase=all took=\S+`, time.Second)[0])
+	client = clusterClient(t, again.kafkaAddr)
+	if want, have := []string{"dynamic"}, consume(t, client, seedTopic, 0, 1); !reflect.DeepEqual(want, have) {
+		t.Errorf("after the restart: want %q, have %q", want, have)
+	}
+	client.Close()
+	again.stopCleanly()
 }

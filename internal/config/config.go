@@ -518,7 +518,12 @@ func (c *Config) loadKafka(e env, environ []string) error {
 			kvs = upsert(kvs, "listeners", withController(valueOf(kvs, "listeners"), controllerListenerFor(e, bindHost)))
 		}
 		if c.Role.IsBroker() {
-			kvs = upsert(kvs, "advertised.listeners", withoutController(valueOf(kvs, "advertised.listeners")))
+			adv := withoutController(valueOf(kvs, "advertised.listeners"))
+			if c.KRaft.Bootstrap != "" {
+				// A dynamic quorum's voter is known by what it advertises.
+				adv += "," + controllerListener + "://" + net.JoinHostPort(advHost, e.get("KAFKA_CONTROLLER_PORT", "9093"))
+			}
+			kvs = upsert(kvs, "advertised.listeners", adv)
 		}
 		base, _ := file.Get("listener.security.protocol.map")
 		c.KafkaProps = upsert(kvs, "listener.security.protocol.map", withControllerProtocol(e.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", base)))

@@ -70,7 +70,14 @@ type KRaft struct {
 	// Scram are the SCRAM credentials the format adds, as its --add-scram
 	// arguments, from KAFKA_SCRAM_CREDENTIALS_FILE (package storage).
 	Scram []string
+	// Bootstrap is controller.quorum.bootstrap.servers of a dynamic
+	// quorum (KIP-853), "" for the static one of Voters: a combined node
+	// formatted --standalone, its own first voter.
+	Bootstrap string
 }
+
+// bootstrapVar chooses a dynamic quorum.
+const bootstrapVar = "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS"
 
 // scramVar names the file of SCRAM credentials added at the format.
 const scramVar = "KAFKA_SCRAM_CREDENTIALS_FILE"
@@ -189,8 +196,10 @@ func (c *Config) kraftSettings(e env, host string) (set []props.KV, unset []stri
 			return nil, nil, err
 		}
 	}
-	if e.get("KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS", "") != "" {
-		return nil, nil, &Error{"KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS", "a dynamic quorum is not supported by the supervisor", "KAFKA_CONTROLLER_QUORUM_VOTERS (a static quorum)"}
+	if b := e.get(bootstrapVar, ""); b != "" {
+		if err := c.dynamicQuorum(e, k, b); err != nil {
+			return nil, nil, err
+		}
 	}
 	port := e.get("KAFKA_CONTROLLER_PORT", "9093")
 	if _, err := portNumber("KAFKA_CONTROLLER_PORT", port); err != nil {
@@ -217,13 +226,17 @@ func (c *Config) kraftSettings(e env, host string) (set []props.KV, unset []stri
 	}
 	c.KRaft = k
 	c.BrokerID = k.NodeID
+	quorum, other := props.KV{Key: "controller.quorum.voters", Value: voters}, "controller.quorum.bootstrap.servers"
+	if k.Bootstrap != "" {
+		quorum, other = props.KV{Key: other, Value: k.Bootstrap}, quorum.Key
+	}
 	set = []props.KV{
 		{Key: "process.roles", Value: processRoles[c.Role]},
 		{Key: "node.id", Value: strconv.Itoa(k.NodeID)},
 		{Key: "controller.listener.names", Value: controllerListener},
-		{Key: "controller.quorum.voters", Value: voters},
+		quorum,
 	}
-	unset = []string{"zookeeper.connect", "zookeeper.connection.timeout.ms", "broker.id", "controller.quorum.bootstrap.servers"}
+	unset = []string{"zookeeper.connect", "zookeeper.connection.timeout.ms", "broker.id", other}
 	if c.Role == RoleController {
 		// The base's are a broker's, which a controller apart has not.
 		unset = append(unset, "advertised.listeners", "inter.broker.listener.name")
@@ -407,6 +420,34 @@ func (c *Config) inspectStorage(metadataDir string) error {
 			"the cluster's id, the same on every node (kafka-storage.sh random-uuid prints one)"}
 	}
 	k.Unformatted = s.Unformatted
+	if c.Role == RoleCombined {
+		return c.checkQuorum(metadataDir)
+	}
+	return nil
+}
+
+// checkQuorum refuses a combined node whose formatted metadata log was
+// formatted for the other kind of quorum: on a static format a node
+// given only bootstrap servers waits for a quorum forever.
+func (c *Config) checkQuorum(metadataDir string) error {
+	if metadataDir == "" {
+		metadataDir = c.KafkaDataDirs[0]
+	}
+	if slices.Contains(c.KRaft.Unformatted, metadataDir) {
+		return nil
+	}
+	q, err := storage.InspectQuorum(metadataDir)
+	if err != nil {
+		return &Error{Var: "KAFKA_LOG_DIRS", Msg: err.Error(), Want: "log directories formatted by kafka-storage.sh, or empty"}
+	}
+	switch {
+	case q == storage.QuorumStatic && c.KRaft.Bootstrap != "":
+		return &Error{bootstrapVar, fmt.Sprintf("a dynamic quorum, but %s was formatted for a static one (controller.quorum.voters)", metadataDir),
+			"unset on this data (the voters stay static), or an empty log directory"}
+	case q == storage.QuorumDynamic && c.KRaft.Bootstrap == "":
+		return &Error{bootstrapVar, fmt.Sprintf("unset, but %s was formatted for a dynamic quorum (--standalone)", metadataDir),
+			"the bootstrap servers it was formatted with (host:port of its controller listener), or an empty log directory"}
+	}
 	return nil
 }
 
@@ -436,4 +477,28 @@ func (c *Config) scram(path string) ([]string, error) {
 		return nil, &Error{scramVar, fmt.Sprintf("%s: %v", path, err), want}
 	}
 	return out, nil
+}
+
+// dynamicQuorum checks a dynamic quorum's bootstrap servers, b: a combined
+// node of Kafka 3.9 or later (KIP-853), formatted --standalone as the
+// quorum's first voter, to which more controllers can be added later
+// (kafka-metadata-quorum.sh add-controller). Controllers and brokers apart
+// keep the static quorum: their format would need every controller's
+// directory id ahead (--initial-controllers).
+func (c *Config) dynamicQuorum(e env, k *KRaft, b string) error {
+	switch {
+	case c.Role != RoleCombined:
+		return &Error{bootstrapVar, fmt.Sprintf("a dynamic quorum, but role %s takes the static one", c.Role), "KAFKA_CONTROLLER_QUORUM_VOTERS (a dynamic quorum is for role all)"}
+	case !c.Sarama.IsAtLeast(sarama.V3_9_0_0):
+		return &Error{bootstrapVar, fmt.Sprintf("a dynamic quorum, but Kafka %s has none (KIP-853, 3.9)", c.Version), "KAFKA_CONTROLLER_QUORUM_VOTERS, or Kafka 3.9 or later"}
+	case e.get("KAFKA_CONTROLLER_QUORUM_VOTERS", "") != "":
+		return &Error{bootstrapVar, "set with KAFKA_CONTROLLER_QUORUM_VOTERS", "one of the two: the bootstrap servers of a dynamic quorum, or the voters of a static one"}
+	}
+	for _, hp := range strings.Split(b, ",") {
+		if _, err := hostPort(bootstrapVar, strings.TrimSpace(hp), false); err != nil {
+			return err
+		}
+	}
+	k.Bootstrap = b
+	return nil
 }

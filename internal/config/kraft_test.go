@@ -48,6 +48,32 @@ func TestMode(t *testing.T) {
 	}
 }
 
+// TestKRaftDynamicQuorum: a combined node given bootstrap servers keeps
+// no static voters, and advertises its controller listener, by which a
+// dynamic quorum knows its voters.
+func TestKRaftDynamicQuorum(t *testing.T) {
+	c, err := Load([]string{dist440, "SUPERVISOR_DATA_DIR=" + t.TempDir(), "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS=localhost:19093",
+		"KAFKA_CONTROLLER_PORT=19093", "KAFKA_ADVERTISED_HOST_NAME=kafka-0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := c.files[0].file
+	if v, ok := f.Get("controller.quorum.voters"); ok {
+		t.Errorf("controller.quorum.voters: want unset, have %q", v)
+	}
+	for k, v := range map[string]string{
+		"controller.quorum.bootstrap.servers": "localhost:19093",
+		"advertised.listeners":                "PLAINTEXT://kafka-0:9092,CONTROLLER://kafka-0:19093",
+	} {
+		if have, _ := f.Get(k); have != v {
+			t.Errorf("%s: want %q, have %q", k, v, have)
+		}
+	}
+	if want, have := "localhost:19093", c.KRaft.Bootstrap; want != have {
+		t.Errorf("bootstrap: want %q, have %q", want, have)
+	}
+}
+
 func TestKRaftCombined(t *testing.T) {
 	data := t.TempDir()
 	c, err := Load([]string{dist440, "SUPERVISOR_DATA_DIR=" + data, "KAFKA_CLUSTER_ID=MkU3OEVBNTcwNTJENDM2Qg"})
@@ -178,8 +204,16 @@ func TestKRaftBadInput(t *testing.T) {
 			`KAFKA_CONTROLLER_QUORUM_VOTERS: voter 0 is named twice`},
 		{"node outside the voters", []string{dist440, "KAFKA_NODE_ID=3", "KAFKA_CONTROLLER_QUORUM_VOTERS=0@a:9093,1@b:9093"},
 			`KAFKA_CONTROLLER_QUORUM_VOTERS: "0@a:9093,1@b:9093" does not name node 3, which is a controller`},
-		{"dynamic quorum", []string{dist440, "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS=a:9093"},
-			"KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS: a dynamic quorum is not supported"},
+		{"dynamic quorum on a controller", []string{dist440, "SUPERVISOR_ROLE=controller", "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS=a:9093"},
+			"KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS: a dynamic quorum, but role controller takes the static one"},
+		{"dynamic and static quorum", []string{dist440, "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS=a:9093", "KAFKA_CONTROLLER_QUORUM_VOTERS=0@a:9093"},
+			"KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS: set with KAFKA_CONTROLLER_QUORUM_VOTERS"},
+		{"dynamic quorum, bad server", []string{dist440, "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS=a:9093,b"},
+			"KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS: "},
+		{"dynamic quorum on static data", []string{dist440, "KAFKA_LOG_DIRS=testdata/kraft-static", "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS=localhost:9093"},
+			"KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS: a dynamic quorum, but testdata/kraft-static was formatted for a static one"},
+		{"static quorum on dynamic data", []string{dist440, "KAFKA_LOG_DIRS=testdata/kraft-dynamic"},
+			"KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS: unset, but testdata/kraft-dynamic was formatted for a dynamic quorum (--standalone)"},
 		{"bad node id", []string{dist440, "KAFKA_NODE_ID=x"}, `KAFKA_NODE_ID: "x" is not a node id`},
 		{"bad controller port", []string{dist440, "KAFKA_CONTROLLER_PORT=0"}, `KAFKA_CONTROLLER_PORT: "0" is not a port`},
 		{"formatted for another cluster", []string{dist440, "KAFKA_LOG_DIRS=testdata/kraft-formatted", "KAFKA_CLUSTER_ID=4L6g3nShT-eMCtK--X86sw"},

@@ -32,6 +32,8 @@ type KRaftOptions struct {
 	Dirs, Unformatted []string
 	// Scram are the format's --add-scram arguments, if any.
 	Scram []string
+	// Standalone formats the node as the first voter of a dynamic quorum.
+	Standalone bool
 }
 
 // storageTool is the class that formats KRaft storage, in every version
@@ -91,10 +93,13 @@ func (k *Kafka) format() error {
 		generated = true
 	}
 	k.Log.Info("starting", "phase", "format", "cluster_id", id, "generated", generated, "dirs", strings.Join(o.KRaft.Unformatted, ","),
-		"scram_credentials", len(o.KRaft.Scram))
+		"scram_credentials", len(o.KRaft.Scram), "standalone", o.KRaft.Standalone)
 	args := []string{storageTool, "format", "-t", id, "-c", o.ConfigFile, "-g"}
 	for _, s := range o.KRaft.Scram {
 		args = append(args, "--add-scram", s)
+	}
+	if o.KRaft.Standalone {
+		args = append(args, "--standalone")
 	}
 	c, err := k.Reaper.Start(proc.Spec{
 		Name: "kafka-storage",
