@@ -1,12 +1,15 @@
 // Package k8s_test checks the manifests in this directory as the API
 // server would decode them (strict, case-sensitive, into the k8s.io/api
 // types), and checks that they fit the supervisor and each other:
-// selectors, probes, variables, grace periods, published ports, and the
-// names the members of a cluster use for each other.
+// selectors, probes, variables, grace periods, published ports, the
+// names the members of a cluster use for each other, and the quorum of a
+// KRaft cluster (voters, node ids, cluster id). Each container's
+// environment is loaded by config.Load against a distribution of its
+// image's version (3.9.1, or 4.4.0 for the KRaft manifests).
 //
-// manifest_test.go reads the manifests, checks_test.go and wiring_test.go
-// hold the checks, and this file runs them on k8s/*.yaml and on the broken
-// fixtures in testdata/.
+// manifest_test.go reads the manifests, checks_test.go, wiring_test.go
+// and quorum_test.go hold the checks, and this file runs them on
+// k8s/*.yaml and on the broken fixtures in testdata/.
 package k8s_test
 
 import (
@@ -191,6 +194,7 @@ var brokenFixtures = []struct {
 	{"kraft-voters-missing.yaml", "names 2 of the 3 controllers of StatefulSet kraft-controller"},
 	{"kraft-cluster-id.yaml", `StatefulSet kraft-broker: KAFKA_CLUSTER_ID is "MkU3OEVBNTcwNTJENDM2Qg", but kraft-controller-0 of the same quorum has "yACaJdmdT_WgfTNQTarbIQ"`},
 	{"kraft-node-ids.yaml", "pods kraft-broker-100, kraft-broker-101, kraft-broker-102 are all node 100"},
+	{"kraft-controller-isr.yaml", "StatefulSet kraft-broker: min.insync.replicas is 2, but the controllers of its quorum (StatefulSet kraft-controller) have 1"},
 	{"kraft-broker-ordinals.yaml", "KAFKA_NODE_ID: 1 is a voter of KAFKA_CONTROLLER_QUORUM_VOTERS, but role broker is no controller"},
 }
 

@@ -133,6 +133,7 @@ func checkQuorums(ws []workload, d distributions) []error {
 			}
 		}
 		first := members[0]
+		errs = append(errs, checkClusterDefaults(members)...)
 		for _, n := range members[1:] {
 			if n.cfg.KRaft.ClusterID != first.cfg.KRaft.ClusterID {
 				errs = append(errs, fmt.Errorf("%s: KAFKA_CLUSTER_ID is %q, but %s of the same quorum has %q: nodes formatted with two ids never form one cluster", n.object, n.cfg.KRaft.ClusterID, first.pod, first.cfg.KRaft.ClusterID))
@@ -158,4 +159,39 @@ func voterIDs(voters []config.Voter) string {
 		s = append(s, strconv.Itoa(v.ID))
 	}
 	return strings.Join(s, ",")
+}
+
+// clusterDefaults are the broker properties whose cluster-wide value, in
+// KRaft, is the active controller's: the controller creates the topics
+// (default.replication.factor) and keeps min.insync.replicas as a cluster
+// default that wins over each broker's own.
+var clusterDefaults = []struct{ key, def string }{
+	{"default.replication.factor", "1"},
+	{"min.insync.replicas", "1"},
+}
+
+// checkClusterDefaults: the brokers of a cluster with controllers apart
+// set clusterDefaults as its controllers do, or theirs would be ignored.
+func checkClusterDefaults(members []node) []error {
+	var errs []error
+	reported := map[string]bool{}
+	for _, c := range members {
+		if c.cfg.Role != config.RoleController {
+			continue
+		}
+		for _, b := range members {
+			if !b.cfg.Role.IsBroker() {
+				continue
+			}
+			for _, p := range clusterDefaults {
+				have, want := propValue(b.cfg.KafkaProps, p.key, p.def), propValue(c.cfg.KafkaProps, p.key, p.def)
+				key := b.sts.Name + "/" + c.sts.Name + "/" + p.key
+				if have != want && !reported[key] {
+					reported[key] = true
+					errs = append(errs, fmt.Errorf("%s: %s is %s, but the controllers of its quorum (StatefulSet %s) have %s: in KRaft the active controller's is the cluster's (set it on the controllers too)", b.object, p.key, have, c.sts.Name, want))
+				}
+			}
+		}
+	}
+	return errs
 }
