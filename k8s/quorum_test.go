@@ -61,7 +61,8 @@ func quorumKey(voters []config.Voter) string {
 // KAFKA_CONTROLLER_QUORUM_VOTERS are the controller pods by their stable
 // names (each voter's id the node id of the pod it names, its port that
 // pod's controller port, every pod of the controllers' set named), no two
-// pods have one node id, and every node has the one KAFKA_CLUSTER_ID. A
+// pods have one node id, every node has the one KAFKA_CLUSTER_ID, and the
+// brokers' cluster defaults are the controllers' (checkClusterDefaults). A
 // voter no pod answers, or a broker that takes a controller's id, never
 // joins; nodes formatted with two cluster ids never form one cluster.
 func checkQuorums(ws []workload, d distributions) []error {
