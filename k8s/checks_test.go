@@ -205,18 +205,16 @@ func stopTimeout(c *corev1.Container) (time.Duration, error) {
 }
 
 // checkGrace: the pod's grace period covers every supervisor's ordered
-// stop (role all: Kafka's grace, then ZooKeeper's), with a margin.
-func checkGrace(w workload) []error {
+// stop (role all in ZooKeeper mode: Kafka's grace, then ZooKeeper's), with
+// a margin.
+func checkGrace(w workload, d distributions) []error {
 	var need time.Duration
 	for _, c := range supervisorContainers(w.spec) {
-		d, err := stopTimeout(c)
+		s, err := stopBudget(w, c, d)
 		if err != nil {
 			return []error{fmt.Errorf("%s: container %s: SUPERVISOR_STOP_TIMEOUT: %w", w.object, c.Name, err)}
 		}
-		if envValue(c, "SUPERVISOR_ROLE", string(config.RoleAll)) == string(config.RoleAll) {
-			d *= 2
-		}
-		need += d
+		need += s
 	}
 	grace := defaultGrace
 	if g := w.spec.TerminationGracePeriodSeconds; g != nil {
@@ -226,6 +224,21 @@ func checkGrace(w workload) []error {
 		return []error{fmt.Errorf("%s: terminationGracePeriodSeconds %v does not cover the ordered stop of %v and %v of margin", w.object, grace, need, graceMargin)}
 	}
 	return nil
+}
+
+// stopBudget is the longest the supervisor of c takes to stop: its
+// SUPERVISOR_STOP_TIMEOUT for each server it stops in turn. Role all runs
+// two in ZooKeeper mode (Kafka, then ZooKeeper) and one in KRaft mode (a
+// combined broker and controller is one process).
+func stopBudget(w workload, c *corev1.Container, d distributions) (time.Duration, error) {
+	s, err := stopTimeout(c)
+	if err != nil {
+		return 0, err
+	}
+	if r := roleOf(w, c, d); r.RunsZooKeeper() && r.RunsKafka() {
+		s *= 2
+	}
+	return s, nil
 }
 
 // checkServiceLinks: no Service variables (KAFKA_PORT=tcp://…) reach the
@@ -386,14 +399,33 @@ func ordinal(podName string) (int, bool) {
 	return n, i >= 0 && err == nil
 }
 
+// distributions maps a broker version to a distribution of it, the
+// KAFKA_HOME config.Load checks an environment against.
+type distributions map[string]string
+
+// defaultVersion is the version of the manifests' image (and of a
+// container whose image's tag is no version here).
+const defaultVersion = "3.9.1"
+
+// home is the distribution of the version c's image is tagged with
+// (kafka-on-kubernetes/kafka:4.4.0), or of defaultVersion.
+func (d distributions) home(c *corev1.Container) string {
+	if i := strings.LastIndex(c.Image, ":"); i >= 0 {
+		if h, ok := d[c.Image[i+1:]]; ok {
+			return h
+		}
+	}
+	return d[defaultVersion]
+}
+
 // loadConfig is what the supervisor of container c makes of its
-// environment in a pod of w, against the Kafka distribution kafkaHome.
-func loadConfig(w workload, c *corev1.Container, kafkaHome string) (*config.Config, error) {
-	env, err := containerEnv(c, w.podName)
+// environment in the pod podName, against the distribution of its image.
+func loadConfig(podName string, c *corev1.Container, d distributions) (*config.Config, error) {
+	env, err := containerEnv(c, podName)
 	if err != nil {
 		return nil, err
 	}
-	env = append([]string{"KAFKA_HOME=" + kafkaHome}, env...)
+	env = append([]string{"KAFKA_HOME=" + d.home(c)}, env...)
 	cfg, err := config.Load(env)
 	if err != nil {
 		return nil, fmt.Errorf("the supervisor refuses its environment: %w", err)
@@ -401,14 +433,24 @@ func loadConfig(w workload, c *corev1.Container, kafkaHome string) (*config.Conf
 	return cfg, nil
 }
 
+// roleOf is the role the supervisor of c takes in a pod of w: config.Load's
+// (role all is a combined node in KRaft mode), or SUPERVISOR_ROLE's when
+// Load refuses the environment (checkConfig reports that).
+func roleOf(w workload, c *corev1.Container, d distributions) config.Role {
+	if cfg, err := loadConfig(w.podName, c, d); err == nil {
+		return cfg.Role
+	}
+	return role(c)
+}
+
 // checkConfig: each supervisor's environment, as its pod would have it
 // (ordinals from the pod's name), passes the supervisor's own checks
-// (config.Load) against a Kafka 3.9.1 distribution.
-func checkConfig(w workload, kafkaHome string) []error {
+// (config.Load) against a distribution of its image's version.
+func checkConfig(w workload, d distributions) []error {
 	var errs []error
 	for _, c := range supervisorContainers(w.spec) {
 		where := fmt.Sprintf("%s: container %s", w.object, c.Name)
-		if _, err := loadConfig(w, c, kafkaHome); err != nil {
+		if _, err := loadConfig(w.podName, c, d); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", where, err))
 		}
 	}

@@ -3,20 +3,19 @@ package k8s_test
 import (
 	"testing"
 	"time"
-
-	"github.com/kafka-on-kubernetes/supervisor/internal/config"
 )
 
 // TestStopBudgetFollowsGrace: in the manifests here, each pod's
 // supervisors are given the whole of its terminationGracePeriodSeconds
 // less the margin: SUPERVISOR_STOP_TIMEOUT is set so that the ordered
-// stop (role all: Kafka's budget, then ZooKeeper's; a pod of several
+// stop (role all in ZooKeeper mode: Kafka's budget, then ZooKeeper's; a pod of several
 // supervisors: one after the other) plus graceMargin is the grace. The
 // supervisor cannot read the pod's grace, so a grace raised alone would
 // still SIGKILL a slow broker at the old budget, and a budget left at its
 // default wastes the grace. checkGrace holds any manifest to the weaker
 // rule that the grace covers the stop.
 func TestStopBudgetFollowsGrace(t *testing.T) {
+	_, dists := fixtures(t)
 	objs, err := load(".", manifests(t)...)
 	if err != nil {
 		t.Fatal(err)
@@ -31,12 +30,9 @@ func TestStopBudgetFollowsGrace(t *testing.T) {
 			if envValue(c, "SUPERVISOR_STOP_TIMEOUT", "") == "" {
 				t.Errorf("%s: container %s: no SUPERVISOR_STOP_TIMEOUT: its default (%v) does not follow the pod's grace", w.object, c.Name, defaultStopTimeout)
 			}
-			d, err := stopTimeout(c)
+			d, err := stopBudget(w, c, dists)
 			if err != nil {
 				t.Fatalf("%s: container %s: SUPERVISOR_STOP_TIMEOUT: %v", w.object, c.Name, err)
-			}
-			if envValue(c, "SUPERVISOR_ROLE", string(config.RoleAll)) == string(config.RoleAll) {
-				d *= 2
 			}
 			need += d
 		}

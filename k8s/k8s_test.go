@@ -1,12 +1,15 @@
 // Package k8s_test checks the manifests in this directory as the API
 // server would decode them (strict, case-sensitive, into the k8s.io/api
 // types), and checks that they fit the supervisor and each other:
-// selectors, probes, variables, grace periods, published ports, and the
-// names the members of a cluster use for each other.
+// selectors, probes, variables, grace periods, published ports, the
+// names the members of a cluster use for each other, and the quorum of a
+// KRaft cluster (voters, node ids, cluster id). Each container's
+// environment is loaded by config.Load against a distribution of its
+// image's version (3.9.1, or 4.4.0 for the KRaft manifests).
 //
-// manifest_test.go reads the manifests, checks_test.go and wiring_test.go
-// hold the checks, and this file runs them on k8s/*.yaml and on the broken
-// fixtures in testdata/.
+// manifest_test.go reads the manifests, checks_test.go, wiring_test.go
+// and quorum_test.go hold the checks, and this file runs them on
+// k8s/*.yaml and on the broken fixtures in testdata/.
 package k8s_test
 
 import (
@@ -22,33 +25,41 @@ import (
 )
 
 // checkAll runs every check on one set of manifests.
-func checkAll(objs []object, vars variables, kafkaHome string) []error {
+func checkAll(objs []object, vars variables, dists distributions) []error {
 	ws, errs := workloads(objs)
 	errs = append(errs, checkServices(objs, ws)...)
 	errs = append(errs, checkPDBs(objs, ws)...)
 	for _, w := range ws {
 		errs = append(errs, checkProbes(w)...)
 		errs = append(errs, checkEnv(w, vars)...)
-		errs = append(errs, checkGrace(w)...)
+		errs = append(errs, checkGrace(w, dists)...)
 		errs = append(errs, checkServiceLinks(w)...)
-		errs = append(errs, checkConfig(w, kafkaHome)...)
-		errs = append(errs, checkPodWiring(w)...)
+		errs = append(errs, checkConfig(w, dists)...)
+		errs = append(errs, checkPodWiring(w, dists)...)
 	}
-	errs = append(errs, checkClusterWiring(objs, ws, kafkaHome)...)
+	errs = append(errs, checkClusterWiring(objs, ws, dists)...)
+	errs = append(errs, checkQuorums(ws, dists)...)
 	return errs
 }
 
-func fixtures(t *testing.T) (variables, string) {
+// fixtures are the documented variables and the distributions the
+// supervisor's checks run against: config's test copies of 3.9.1 (the
+// default) and 4.4.0, the versions of the manifests' images.
+func fixtures(t *testing.T) (variables, distributions) {
 	t.Helper()
 	vars, err := readVariables(filepath.Join("..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	home, err := filepath.Abs(filepath.Join("..", "internal", "config", "testdata", "dist-3.9.1"))
-	if err != nil {
-		t.Fatal(err)
+	dists := distributions{}
+	for _, v := range []string{defaultVersion, "4.4.0"} {
+		home, err := filepath.Abs(filepath.Join("..", "internal", "config", "testdata", "dist-"+v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dists[v] = home
 	}
-	return vars, home
+	return vars, dists
 }
 
 func manifests(t *testing.T) []string {
@@ -66,20 +77,20 @@ func manifests(t *testing.T) []string {
 // TestManifests decodes every manifest here and checks them together (the
 // Services of one file select the pods of another).
 func TestManifests(t *testing.T) {
-	vars, home := fixtures(t)
+	vars, dists := fixtures(t)
 	objs, err := load(".", manifests(t)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, err := range checkAll(objs, vars, home) {
+	for _, err := range checkAll(objs, vars, dists) {
 		t.Error(err)
 	}
 }
 
 // TestDefaults: the defaults the checks assume are the supervisor's.
 func TestDefaults(t *testing.T) {
-	_, home := fixtures(t)
-	cfg, err := config.Load([]string{"KAFKA_HOME=" + home})
+	_, dists := fixtures(t)
+	cfg, err := config.Load([]string{"KAFKA_HOME=" + dists[defaultVersion]})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +150,7 @@ func TestSeedObjects(t *testing.T) {
 }
 
 // goodFixtures are the fixtures the broken ones change in one place.
-var goodFixtures = []string{"good.yaml", "good-statefulset.yaml", "good-sidecar.yaml"}
+var goodFixtures = []string{"good.yaml", "good-statefulset.yaml", "good-sidecar.yaml", "good-kraft.yaml", "good-kraft-rc.yaml"}
 
 // brokenFixtures each have one defect, and the error that must name it.
 var brokenFixtures = []struct {
@@ -176,12 +187,21 @@ var brokenFixtures = []struct {
 	{"sidecar-health-port.yaml", "containers zookeeper and kafka both serve their health on port 8080"},
 	{"sidecar-zookeeper-port.yaml", "reaches ZooKeeper at localhost:2182, but no container of the pod serves it"},
 	{"sidecar-plain-init.yaml", "reaches ZooKeeper at localhost:2181, but no container of the pod serves it"},
+	{"kraft-short-grace.yaml", "does not cover the ordered stop of 30s"},
+	{"kraft-voter-name.yaml", "voter 1 is kraft-controller-1.kraft-controllers.default.svc.cluster.local, which is no pod"},
+	{"kraft-voter-id.yaml", "voter 5 is kraft-controller-2, which is node 2"},
+	{"kraft-voter-port.yaml", "voter 0 is kraft-controller-0.kraft-controller.default.svc.cluster.local:9092, but kraft-controller-0's controller listens on port 9093"},
+	{"kraft-voters-missing.yaml", "names 2 of the 3 controllers of StatefulSet kraft-controller"},
+	{"kraft-cluster-id.yaml", `StatefulSet kraft-broker: KAFKA_CLUSTER_ID is "MkU3OEVBNTcwNTJENDM2Qg", but kraft-controller-0 of the same quorum has "yACaJdmdT_WgfTNQTarbIQ"`},
+	{"kraft-node-ids.yaml", "pods kraft-broker-100, kraft-broker-101, kraft-broker-102 are all node 100"},
+	{"kraft-controller-isr.yaml", "StatefulSet kraft-broker: min.insync.replicas is 2, but the controllers of its quorum (StatefulSet kraft-controller) have 1"},
+	{"kraft-broker-ordinals.yaml", "KAFKA_NODE_ID: 1 is a voter of KAFKA_CONTROLLER_QUORUM_VOTERS, but role broker is no controller"},
 }
 
 // TestChecksCatch feeds the broken fixtures to the same checks as the
 // manifests: exactly the one defect of each must be reported.
 func TestChecksCatch(t *testing.T) {
-	vars, home := fixtures(t)
+	vars, dists := fixtures(t)
 	for _, tc := range brokenFixtures {
 		t.Run(tc.file, func(t *testing.T) {
 			objs, err := load("testdata", tc.file)
@@ -189,7 +209,7 @@ func TestChecksCatch(t *testing.T) {
 			if err != nil {
 				errs = []error{err}
 			} else {
-				errs = checkAll(objs, vars, home)
+				errs = checkAll(objs, vars, dists)
 			}
 			if len(errs) != 1 || !strings.Contains(errs[0].Error(), tc.want) {
 				t.Errorf("want one error with %q, have %d:\n%v", tc.want, len(errs), errors.Join(errs...))
@@ -200,13 +220,13 @@ func TestChecksCatch(t *testing.T) {
 
 // TestGoodFixtures: the fixtures the broken ones derive from pass.
 func TestGoodFixtures(t *testing.T) {
-	vars, home := fixtures(t)
+	vars, dists := fixtures(t)
 	for _, f := range goodFixtures {
 		objs, err := load("testdata", f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, err := range checkAll(objs, vars, home) {
+		for _, err := range checkAll(objs, vars, dists) {
 			t.Errorf("%s: %v", f, err)
 		}
 	}

@@ -125,7 +125,7 @@ func workloads(objs []object) ([]workload, []error) {
 			}
 			w.selector = labels.SelectorFromSet(v.Spec.Selector)
 		case *appsv1.StatefulSet:
-			w = workload{o, v.Spec.Template.Labels, &v.Spec.Template.Spec, v.Name + "-1", nil}
+			w = workload{o, v.Spec.Template.Labels, &v.Spec.Template.Spec, fmt.Sprintf("%s-%d", v.Name, firstOrdinal(v)+1), nil}
 			w.selector = labelSelector(o, v.Spec.Selector, &errs)
 		case *appsv1.Deployment:
 			w = workload{o, v.Spec.Template.Labels, &v.Spec.Template.Spec, v.Name + "-5d4f8b9c6-x7k2p", nil}
@@ -139,6 +139,15 @@ func workloads(objs []object) ([]workload, []error) {
 		out = append(out, w)
 	}
 	return out, errs
+}
+
+// firstOrdinal is the ordinal of a StatefulSet's first pod:
+// spec.ordinals.start, or 0.
+func firstOrdinal(sts *appsv1.StatefulSet) int {
+	if sts.Spec.Ordinals == nil {
+		return 0
+	}
+	return int(sts.Spec.Ordinals.Start)
 }
 
 func labelSelector(o object, s *metav1.LabelSelector, errs *[]error) labels.Selector {

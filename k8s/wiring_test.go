@@ -14,10 +14,15 @@ import (
 	"github.com/kafka-on-kubernetes/supervisor/internal/props"
 )
 
-// role is the container's SUPERVISOR_ROLE.
+// role is the container's SUPERVISOR_ROLE, as given (roleOf is the one
+// the supervisor takes).
 func role(c *corev1.Container) config.Role {
 	return config.Role(envValue(c, "SUPERVISOR_ROLE", string(config.RoleAll)))
 }
+
+// usesZooKeeper reports whether a supervisor of role r starts a broker that
+// keeps its metadata in ZooKeeper: roles all and kafka of ZooKeeper mode.
+func usesZooKeeper(r config.Role) bool { return r == config.RoleAll || r == config.RoleKafka }
 
 // connectHosts are the host:port pairs of KAFKA_ZOOKEEPER_CONNECT, without
 // its chroot, as the supervisor defaults it for the role.
@@ -45,7 +50,7 @@ func isLoopback(host string) bool {
 // serve their health on distinct ports (the second would find its port
 // taken and exit), and a Kafka that reaches ZooKeeper on loopback finds a
 // ZooKeeper of the pod on that port.
-func checkPodWiring(w workload) []error {
+func checkPodWiring(w workload, d distributions) []error {
 	var errs []error
 	health := map[int32]string{}
 	zookeepers := map[string]bool{}
@@ -56,12 +61,12 @@ func checkPodWiring(w workload) []error {
 			}
 			health[p] = c.Name
 		}
-		if role(c).RunsZooKeeper() {
+		if roleOf(w, c, d).RunsZooKeeper() {
 			zookeepers[envValue(c, "ZOOKEEPER_CLIENT_PORT", "2181")] = true
 		}
 	}
 	for _, c := range supervisorContainers(w.spec) {
-		if !role(c).RunsKafka() {
+		if !usesZooKeeper(roleOf(w, c, d)) {
 			continue
 		}
 		for _, hp := range connectHosts(c) {
@@ -93,10 +98,10 @@ func newCluster(objs []object) cluster {
 	return cl
 }
 
-// memberName is the stable name of a StatefulSet's pod under its headless
-// Service: "zk-0.zk-headless".
+// memberName is the stable name of a StatefulSet's pod i (0 for the
+// first) under its headless Service: "zk-0.zk-headless".
 func memberName(sts *appsv1.StatefulSet, i int) string {
-	return fmt.Sprintf("%s-%d.%s", sts.Name, i, sts.Spec.ServiceName)
+	return fmt.Sprintf("%s-%d.%s", sts.Name, firstOrdinal(sts)+i, sts.Spec.ServiceName)
 }
 
 // sameName reports whether host is name, short or qualified with a
@@ -147,14 +152,15 @@ func propValue(kvs []props.KV, key, def string) string {
 // name, KAFKA_ZOOKEEPER_CONNECT names a Service or member of these
 // manifests), and the brokers of a StatefulSet can meet what they are asked
 // for (topic replicas, replication factor above min.insync.replicas).
-func checkClusterWiring(objs []object, ws []workload, kafkaHome string) []error {
+func checkClusterWiring(objs []object, ws []workload, d distributions) []error {
 	cl := newCluster(objs)
 	var errs []error
 	for _, w := range ws {
 		sts, _ := w.obj.(*appsv1.StatefulSet)
 		for _, c := range supervisorContainers(w.spec) {
 			where := fmt.Sprintf("%s: container %s", w.object, c.Name)
-			if role(c).RunsKafka() {
+			r := roleOf(w, c, d)
+			if usesZooKeeper(r) {
 				for _, hp := range connectHosts(c) {
 					host, port, _ := net.SplitHostPort(hp)
 					n, _ := strconv.Atoi(port)
@@ -178,10 +184,10 @@ func checkClusterWiring(objs []object, ws []workload, kafkaHome string) []error 
 					}
 				}
 			}
-			if !role(c).RunsKafka() {
+			if !r.IsBroker() {
 				continue
 			}
-			cfg, err := loadConfig(w, c, kafkaHome)
+			cfg, err := loadConfig(w.podName, c, d)
 			if err != nil {
 				continue // checkConfig reports it
 			}

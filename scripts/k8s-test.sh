@@ -32,7 +32,8 @@
 # used as they are. The StatefulSets' claims, which name no StorageClass,
 # bind hostPath PersistentVolumes that this script creates (directories
 # owned by uid 1001, as hostPath ignores fsGroup); that is the cluster's
-# storage, not a patch.
+# storage, not a patch. kraft-cluster.yaml's claims are bound to theirs by
+# name (claimRef), and both are deleted after its phase.
 #
 # Environment: K8S_TEST_IMAGES (see above); K8S_TEST_KEEP=1 leaves the state
 # directory (logs) after the teardown; K8S_TEST_STATE, the state directory's
@@ -48,6 +49,7 @@ CLUSTER_CIDR=10.244.0.0/16
 SERVICE_CIDR=10.96.0.0/16
 NODE=kok8s-node
 IMAGE=kafka-on-kubernetes/kafka:3.9.1
+KRAFT_IMAGE=kafka-on-kubernetes/kafka:4.4.0
 SEED_IMAGE=dockerkafka/kafka:v2
 PAUSE=kafka-on-kubernetes/pause:1
 
@@ -225,7 +227,7 @@ if [[ -z $images ]]; then
 	scripts/images.sh save "$images"
 fi
 tar_of() { local r=${1%:*} t=${1##*:}; echo "$images/${r//\//_}_$t.tar"; }
-for i in "$IMAGE" "$SEED_IMAGE"; do
+for i in "$IMAGE" "$KRAFT_IMAGE" "$SEED_IMAGE"; do
 	[[ -s $(tar_of "$i") ]] || fatal "no $(tar_of "$i")"
 done
 # The sandbox image: scripts/k8s-pause in a one-layer docker-archive.
@@ -438,7 +440,7 @@ wait_for 120 "node $NODE Ready" node_ready || fatal "node $NODE is not Ready"
 say "node $NODE Ready $((SECONDS - phase_start)) s after the cluster's start"
 
 phase load
-for tar in "$S/pause/pause.tar" "$(tar_of "$IMAGE")" "$(tar_of "$SEED_IMAGE")"; do
+for tar in "$S/pause/pause.tar" "$(tar_of "$IMAGE")" "$(tar_of "$KRAFT_IMAGE")" "$(tar_of "$SEED_IMAGE")"; do
 	ctr_ -n k8s.io images import --no-unpack=false "$tar" >/dev/null ||
 		fatal "ctr images import $tar"
 done
@@ -450,11 +452,27 @@ ctr_ -n k8s.io images ls -q | grep -v '^sha256:' | sed 's/^/k8s-test: image /'
 ready() {
 	k wait --for=condition=Ready "pod/$1" --timeout="$2s" >/dev/null 2>&1
 }
-# rc_pod: the name of the RC's one running pod.
+# rc_pod [SELECTOR]: the name of the RC's one running pod (the seed's,
+# app=kafkaApp, by default).
 rc_pod() {
-	k get pods -l app=kafkaApp --field-selector=status.phase=Running \
+	k get pods -l "${1:-app=kafkaApp}" --field-selector=status.phase=Running \
 		-o jsonpath='{range .items[*]}{.metadata.name}{" "}{.metadata.deletionTimestamp}{"\n"}{end}' |
 		awk 'NF == 1 {print $1; exit}'
+}
+
+# watch_exits NAME SELECTOR: records the exit code the kubelet reports for
+# each pod of SELECTOR, one "pod code" line per change, until exit_codes
+# NAME.
+watch_exits() {
+	nsenter --net="/run/netns/$NS" "$bin/kubectl" --kubeconfig "$S/admin.kubeconfig" get pods -l "$2" -w \
+		-o jsonpath='{.metadata.name} {.status.containerStatuses[0].state.terminated.exitCode}{"\n"}' >"$S/logs/$1.exits" 2>&1 &
+	echo "$!" >"$S/pids/rc-watch-$1"
+}
+# exit_codes NAME: stops the watch, then prints pod=code for each pod that
+# reported one, its last, sorted.
+exit_codes() {
+	stop_pid "rc-watch-$1"
+	awk 'NF == 2 {code[$1] = $2} END {for (p in code) print p "=" code[p]}' "$S/logs/$1.exits" | sort | paste -sd' ' -
 }
 
 phase dry-run
@@ -582,6 +600,164 @@ zk_requested=$(grep -m1 -E 'supervisor: stop requested' "$S/logs/sidecar-zookeep
 [[ -n $kafka_stopped && -n $zk_requested && ! $zk_requested < $kafka_stopped ]] ||
 	fail "kafka-sidecar's delete: Kafka stopped at '$kafka_stopped', ZooKeeper asked to stop at '$zk_requested'"
 ok "kafka-sidecar deleted in $((SECONDS - t)) s: Kafka stopped at $kafka_stopped, ZooKeeper asked to stop at $zk_requested"
+
+phase kraft-rc
+# The seed's one-pod form in KRaft: one combined node of Kafka 4.4.0
+# behind the Service kafka, which kraft-rc.yaml brings itself.
+t=$SECONDS
+k create -f k8s/kraft-rc.yaml >/dev/null
+pod=""
+until pod=$(rc_pod app=kafka-kraft) && [[ -n $pod ]]; do
+	((SECONDS - t < 120)) || fail "kraft-rc: no running pod after 120 s"
+	sleep 1
+done
+ready "$pod" 180 || fail "kraft-rc: pod $pod not Ready after 180 s: $(k logs "$pod" --tail=5 2>&1)"
+ok "kubectl create -f k8s/kraft-rc.yaml: pod $pod (KRaft, combined) Ready in $((SECONDS - t)) s"
+msg="kraft-through-the-service-$RANDOM"
+echo "$msg" | k exec -i "$pod" -- kafka-console-producer.sh --bootstrap-server kafka:9092 \
+	--topic kafka-on-kubernetes >"$S/logs/kraft-produce.out" 2>&1 ||
+	fail "kraft-rc: produce through the Service kafka:9092: $(tail -n 3 "$S/logs/kraft-produce.out")"
+got=$(k exec "$pod" -- kafka-console-consumer.sh --bootstrap-server kafka:9092 \
+	--topic kafka-on-kubernetes --from-beginning --max-messages 1 --timeout-ms 60000 2>"$S/logs/kraft-consume.err" || true)
+[[ $got == "$msg" ]] || fail "kraft-rc: consume through the Service kafka:9092: got '$got': $(tail -n 3 "$S/logs/kraft-consume.err")"
+ok "kraft-rc: a message went through the Service kafka (ClusterIP $(k get svc kafka -o jsonpath='{.spec.clusterIP}'))"
+t=$SECONDS
+watch_exits kraft-rc app=kafka-kraft
+k delete -f k8s/kraft-rc.yaml --wait=true --timeout=120s >/dev/null ||
+	fail "kubectl delete -f k8s/kraft-rc.yaml: not done in 120 s"
+wait_for 120 "kraft-rc's pod $pod gone" in_ns bash -c "! $bin/kubectl --kubeconfig $S/admin.kubeconfig get pod $pod" ||
+	fail "kraft-rc's pod $pod not gone 120 s after kubectl delete"
+codes=$(exit_codes kraft-rc)
+[[ $codes == "$pod=0" ]] || fail "kubectl delete -f k8s/kraft-rc.yaml: exit codes '$codes' (want $pod=0)"
+ok "kubectl delete -f k8s/kraft-rc.yaml: done in $((SECONDS - t)) s, the container exited with code 0"
+
+phase kraft-cluster
+# kraft-cluster.yaml: 3 controllers (node ids 0-2) and 3 brokers (100-102).
+# Their claims bind hostPath PersistentVolumes made for them by name
+# (claimRef), so that no other claim takes one.
+controllers=(kraft-controller-0 kraft-controller-1 kraft-controller-2)
+brokers=(kraft-broker-100 kraft-broker-101 kraft-broker-102)
+for p in "${controllers[@]}" "${brokers[@]}"; do
+	d=$S/pv/$p
+	mkdir -p "$d"
+	chown 1001:1001 "$d"
+	size=10Gi
+	[[ $p == kraft-controller-* ]] && size=1Gi
+	cat <<EOF
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata:
+  name: $p
+spec:
+  capacity:
+    storage: $size
+  accessModes: [ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Retain
+  claimRef:
+    namespace: default
+    name: data-$p
+  hostPath:
+    path: $d
+    type: Directory
+EOF
+done >"$S/manifests/kraft-pv.yaml"
+k create -f "$S/manifests/kraft-pv.yaml" >/dev/null
+t=$SECONDS
+k create -f k8s/kraft-cluster.yaml >/dev/null
+for p in "${controllers[@]}" "${brokers[@]}"; do
+	wait_for 180 "$p exists" k get pod "$p" || fail "no pod $p"
+	ready "$p" 240 || fail "$p not Ready $((SECONDS - t)) s after kubectl create: $(k logs "$p" --tail=3 2>&1)"
+done
+ok "kubectl create -f k8s/kraft-cluster.yaml: 3 controllers and 3 brokers Ready in $((SECONDS - t)) s"
+# The quorum as Kafka's own tool reports it through the brokers.
+quorum() {
+	k exec kraft-broker-100 -- kafka-metadata-quorum.sh --bootstrap-server kraft-bootstrap:9092 describe --status 2>/dev/null
+}
+status=$(quorum)
+leader=$(awk '/^LeaderId:/ {print $2}' <<<"$status")
+voters=$(grep -o '"id": *[0-9]*' <<<"$(grep '^CurrentVoters:' <<<"$status")" | grep -o '[0-9]*$' | sort -n | paste -sd' ' -)
+observers=$(grep -o '"id": *[0-9]*' <<<"$(grep '^CurrentObservers:' <<<"$status")" | grep -o '[0-9]*$' | sort -n | paste -sd' ' -)
+[[ $leader =~ ^[012]$ && $voters == "0 1 2" && $observers == "100 101 102" ]] ||
+	fail "kraft-cluster: quorum leader '$leader', voters '$voters', observers '$observers' (want a leader of 0-2, voters 0 1 2, brokers 100 101 102): $status"
+ok "kraft-cluster: controller $leader leads voters $voters; brokers $observers follow"
+desc=$(k exec kraft-broker-100 -- kafka-topics.sh --bootstrap-server kraft-bootstrap:9092 --describe --topic kafka-on-kubernetes 2>/dev/null)
+rf=$(grep -o 'ReplicationFactor: *[0-9]*' <<<"$desc" | grep -o '[0-9]*$')
+isr=$(grep -o 'min.insync.replicas=[0-9]*' <<<"$desc" | grep -o '[0-9]*$')
+[[ $rf == 3 && $isr == 2 ]] || fail "kraft-cluster: topic kafka-on-kubernetes: replication factor '$rf', min.insync.replicas '$isr' (want 3 and 2): $desc"
+ok "kraft-cluster: topic kafka-on-kubernetes has replication factor 3 and min.insync.replicas 2"
+# produce_all POD MSG: one message with acks=all through kraft-bootstrap.
+produce_all() {
+	echo "$2" | k exec -i "$1" -- kafka-console-producer.sh --bootstrap-server kraft-bootstrap:9092 \
+		--topic kafka-on-kubernetes --command-property acks=all >>"$S/logs/kraft-produce-sts.out" 2>&1
+}
+first="kraft-acks-all-$RANDOM"
+produce_all kraft-broker-101 "$first" || fail "kraft-cluster: produce with acks=all: $(tail -n 3 "$S/logs/kraft-produce-sts.out")"
+# The leading controller goes: the other two elect a leader, and the
+# brokers take acks=all writes while its pod is away and once it is back.
+gone=kraft-controller-$leader
+uid=$(k get pod "$gone" -o jsonpath='{.metadata.uid}')
+t=$SECONDS
+k delete pod "$gone" --wait=false >/dev/null
+second="kraft-without-$gone-$RANDOM"
+produce_all kraft-broker-102 "$second" || fail "kraft-cluster: produce with acks=all after deleting $gone: $(tail -n 3 "$S/logs/kraft-produce-sts.out")"
+state=$(k get pod "$gone" -o jsonpath='{.metadata.uid} {.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null || true)
+case $state in
+"") state="gone" ;;
+"$uid "*) state="still stopping" ;;
+*True) state="back, Ready" ;;
+*) state="back, not Ready yet" ;;
+esac
+ok "kraft-cluster: kubectl delete pod $gone (the leader): a message produced with acks=all $((SECONDS - t)) s later (its pod then: $state)"
+new_ready() {
+	[[ $(k get pod "$gone" -o jsonpath='{.metadata.uid}') != "$uid" ]] && ready "$gone" 5
+}
+wait_for 180 "$gone back and Ready" new_ready || fail "kraft-cluster: $gone not back and Ready 180 s after kubectl delete pod"
+ok "kraft-cluster: $gone back and Ready in $((SECONDS - t)) s"
+status=$(quorum)
+leader=$(awk '/^LeaderId:/ {print $2}' <<<"$status")
+[[ $leader =~ ^[012]$ ]] || fail "kraft-cluster: no quorum leader after $gone came back: $status"
+third="kraft-with-$gone-back-$RANDOM"
+produce_all kraft-broker-100 "$third" || fail "kraft-cluster: produce with acks=all after $gone came back: $(tail -n 3 "$S/logs/kraft-produce-sts.out")"
+got=$(k exec kraft-broker-102 -- kafka-console-consumer.sh --bootstrap-server kraft-bootstrap:9092 \
+	--topic kafka-on-kubernetes --from-beginning --max-messages 3 --timeout-ms 60000 2>/dev/null | sort | tr '\n' ' ' || true)
+want=$(printf '%s\n' "$first" "$second" "$third" | sort | tr '\n' ' ')
+[[ $got == "$want" ]] || fail "kraft-cluster: consumed '$got', want '$want'"
+ok "kraft-cluster: controller $leader leads; the 3 messages produced with acks=all before, during and after were consumed"
+# kubectl delete, brokers first: every pod's container exits 0. A broker's
+# controlled shutdown needs the quorum; deleted together with the
+# controllers, which stop in about 1 s, the brokers waited for it until
+# their 25 s grace ran out and were killed (exit code 1). Their logs are
+# followed to their ends.
+t=$SECONDS
+watch_exits kraft-cluster app=kraft
+for p in "${controllers[@]}" "${brokers[@]}"; do
+	nsenter --net="/run/netns/$NS" "$bin/kubectl" --kubeconfig "$S/admin.kubeconfig" \
+		logs -f "$p" >"$S/logs/$p.log" 2>&1 &
+	echo "$!" >"$S/pids/logs-$p"
+done
+# no_pods SELECTOR: no pod of SELECTOR is left.
+no_pods() { [[ -z $(k get pods -l "$1" -o name) ]]; }
+k delete statefulset kraft-broker --wait=true --timeout=120s >/dev/null ||
+	fail "kubectl delete statefulset kraft-broker: not done in 120 s"
+wait_for 120 "the brokers gone" no_pods kraft=broker ||
+	fail "kubectl delete statefulset kraft-broker: pods left after 120 s: $(k get pods -l kraft=broker -o name | paste -sd' ' -)"
+t_brokers=$((SECONDS - t))
+k delete -f k8s/kraft-cluster.yaml --ignore-not-found --wait=true --timeout=120s >/dev/null ||
+	fail "kubectl delete -f k8s/kraft-cluster.yaml: not done in 120 s"
+wait_for 120 "the controllers gone" no_pods app=kraft ||
+	fail "kubectl delete -f k8s/kraft-cluster.yaml: pods left after 120 s: $(k get pods -l app=kraft -o name | paste -sd' ' -)"
+codes=$(exit_codes kraft-cluster)
+for p in "${controllers[@]}" "${brokers[@]}"; do
+	wait "$(cat "$S/pids/logs-$p")" 2>/dev/null || true
+	rm -f "$S/pids/logs-$p"
+done
+want=$(printf '%s=0\n' "${brokers[@]}" "${controllers[@]}" | sort | paste -sd' ' -)
+[[ $codes == "$want" ]] ||
+	fail "kubectl delete: exit codes '$codes' (want $want); the supervisors' last lines:$(for p in "${controllers[@]}" "${brokers[@]}"; do grep 'supervisor:' "$S/logs/$p.log" | tail -n 2 | sed "s/^/\n  $p: /"; done)"
+ok "kubectl delete statefulset kraft-broker: the brokers gone in $t_brokers s; then kubectl delete -f k8s/kraft-cluster.yaml: the controllers gone $((SECONDS - t - t_brokers)) s later; every container exited with code 0"
+k delete pvc $(printf 'data-%s ' "${controllers[@]}" "${brokers[@]}") --wait=true --timeout=60s >/dev/null
+k delete -f "$S/manifests/kraft-pv.yaml" --wait=true --timeout=60s >/dev/null
 
 phase statefulsets
 # hostPath PersistentVolumes for the claims of zookeeper.yaml (1Gi) and
