@@ -59,9 +59,18 @@ func (q Quorum) Ready(id int) error {
 }
 
 // Describe asks the controller on the open connection b about its quorum.
-// An answer that has no finalized metadata version yet is a quorum
-// without a leader.
+// A controller without a finalized metadata version yet has no leader to
+// name: ApiVersions (v3, KIP-584) says so first, since the controller
+// answers a DescribeCluster then with an UNSUPPORTED_VERSION that it logs
+// as an ERROR with a stack trace, once for each question.
 func Describe(b *sarama.Broker) (Quorum, error) {
+	versions, err := b.ApiVersions(&sarama.ApiVersionsRequest{Version: 3, ClientSoftwareName: "kafka-supervisor", ClientSoftwareVersion: "1"})
+	if err != nil {
+		return Quorum{}, err
+	}
+	if !slices.ContainsFunc(versions.FinalizedFeatures, func(f sarama.FinalizedFeatureKey) bool { return f.Name == "metadata.version" }) {
+		return Quorum{Leader: -1}, nil
+	}
 	resp, err := b.DescribeCluster(&sarama.DescribeClusterRequest{Version: 1, EndpointType: sarama.DescribeClusterEndpointTypeControllers})
 	if err != nil {
 		return Quorum{}, err
