@@ -97,7 +97,8 @@ func (s *supervised) supervise(once func(restart int) error) error {
 		}
 		delay := waits.NextBackOff()
 		s.Log.Warn("restarting", "child", s.spec.Name, "status", exit.Status.String(),
-			"restart", restart, "limit", s.Restart.Limit, "in", delay, "last_lines", strings.Join(exit.Tail, "\n"))
+			"restart", restart, "limit", s.Restart.Limit, "in", delay, "last_errors", exit.Reason(),
+			"last_lines", strings.Join(exit.Tail, "\n"))
 		timer := time.NewTimer(delay)
 		select {
 		case <-s.ctx.Done():
