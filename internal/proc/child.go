@@ -19,8 +19,11 @@ const tailLines = 30
 
 // errorLines is how many of a child's last error lines are kept apart from
 // the tail: a server that fails writes its reason, then a stack trace and
-// the lines of its shutdown, which push the reason out of the tail.
-const errorLines = 3
+// the lines of its shutdown, which push the reason out of the tail. Kafka
+// 3.9.1 that fails to start on a full disk writes five: two about the
+// checkpoints it could not write, with "No space left on device" between
+// them, then the fatal one and its exception.
+const errorLines = 5
 
 // Spec says how to start a child.
 type Spec struct {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -147,8 +148,8 @@ func TestErrors(t *testing.T) {
 		{"none", "[2026-11-30 08:19:12,867] WARN careful (x)\njava.io.IOException: only a warning\n\tat a.B(B.java:1)\n", nil},
 		{"caused by", "[2026-11-30 08:19:12,867] FATAL gave up (x)\nx.Boom: outer\n\tat a.B(B.java:1)\nCaused by: y.Bang: inner\n\t... 3 more\n\n" +
 			"[2026-11-30 08:19:12,868] INFO shutting down (x)\n", []string{"FATAL gave up (x)", "x.Boom: outer", "Caused by: y.Bang: inner"}},
-		{"the last three", "[2026-11-30 08:19:12,867] ERROR one (x)\n[2026-11-30 08:19:12,867] ERROR two (x)\n" +
-			"[2026-11-30 08:19:12,867] ERROR three (x)\n[2026-11-30 08:19:12,867] ERROR four (x)\n", []string{"ERROR two (x)", "ERROR three (x)", "ERROR four (x)"}},
+		{"the last five", strings.Repeat("[2026-11-30 08:19:12,867] ERROR old (x)\n", 3) + strings.Repeat("[2026-11-30 08:19:12,867] ERROR new (x)\n", 5),
+			slices.Repeat([]string{"ERROR new (x)"}, 5)},
 		{"no log4j layout", "plain line\n", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
