@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -187,6 +188,71 @@ func readBack(t *testing.T, addr string) int64 {
 	return newest
 }
 
+// fullDisk is a Kafka log directory on a 24 MiB tmpfs in a mount
+// namespace of the test's, 4 MiB of which a file of the test's takes, so
+// that space can be freed without deleting the broker's data.
+type fullDisk struct {
+	t      *testing.T
+	dist   string
+	dir    string   // the supervisor's directory
+	ns     *mountNS // where the tmpfs is
+	logs   string   // the log directory, as the supervisor sees it
+	filler string   // the test's file, as the test reaches it
+	env    []string
+}
+
+func newFullDisk(t *testing.T, env ...string) *fullDisk {
+	t.Helper()
+	f := &fullDisk{t: t, dist: kafkaDist(t), dir: t.TempDir()}
+	copyDir(t, filepath.Join(f.dist, "config"), filepath.Join(f.dir, "config"))
+	fs := filepath.Join(f.dir, "data", "kafka-fs")
+	f.ns = newMountNS(t, fs, "24m")
+	f.logs = filepath.Join(fs, "logs")
+	f.filler = f.ns.path(filepath.Join(fs, "filler"))
+	if err := os.WriteFile(f.filler, bytes.Repeat([]byte{'x'}, 4<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f.env = append([]string{"KAFKA_LOG_DIRS=" + f.logs, "KAFKA_CREATE_TOPICS=" + fillTopic + ":1:1"}, env...)
+	return f
+}
+
+// start starts a supervisor as PID 1 on the tmpfs, on its data if any.
+func (f *fullDisk) start() *instance {
+	f.t.Helper()
+	return startIn(f.t, f.dist, f.dir, f.ns.wrap(), f.env...)
+}
+
+// exitLine returns the supervisor's line saying child exited on its own
+// with code, naming its last errors; it fails the test without one.
+func (in *instance) exitLine(child string, code int) string {
+	in.t.Helper()
+	re := fmt.Sprintf(`(?m)^.*child exited on its own: stopped the rest: child=%s status="exit code %d" exit_code=%d last_errors=.*$`, child, code, code)
+	line := regexp.MustCompile(re).FindString(in.logs.String())
+	if line == "" {
+		in.t.Fatalf("no line saying %s exited with %d, naming its last errors", child, code)
+	}
+	return line
+}
+
+// stoppedInOrder checks the supervisor, once ended with code, stopped the
+// server other than child after child's exit, and left nothing.
+func (in *instance) stoppedInOrder(child string, code int) {
+	in.t.Helper()
+	other := map[string]string{"kafka": "zookeeper", "zookeeper": "kafka"}[child]
+	logs := in.logs.String()
+	exited := strings.Index(logs, "child exited on its own: stopped the rest: child="+child)
+	stopped := strings.Index(logs, "stopped: child="+other+" status=")
+	if stopped < 0 || exited < stopped {
+		in.t.Errorf("want %s stopped, then the line saying %s exited", other, child)
+	}
+	if want := fmt.Sprintf("exit: code=%d left=0", code); !strings.Contains(logs, want) {
+		in.t.Errorf("no line with %q", want)
+	}
+	if left := processesUnder(in.dir); len(left) > 0 {
+		in.t.Errorf("processes left behind: %v", left)
+	}
+}
+
 // TestFaultLogDirFull fills the broker's only log directory, a 24 MiB
 // tmpfs that a 4 MiB file of the test's shares, by producing with
 // acks=all under the default policy (never). Kafka 3.9.1 answers the
@@ -201,46 +267,26 @@ func readBack(t *testing.T, addr string) int64 {
 // read back at its offset; messages not acknowledged may be there too
 // (their answer was lost with the broker), never a torn one.
 func TestFaultLogDirFull(t *testing.T) {
-	dist := kafkaDist(t)
-	dir := t.TempDir()
-	copyDir(t, filepath.Join(dist, "config"), filepath.Join(dir, "config"))
-	fs := filepath.Join(dir, "data", "kafka-fs")
-	ns := newMountNS(t, fs, "24m")
-	filler := ns.path(filepath.Join(fs, "filler"))
-	if err := os.WriteFile(filler, bytes.Repeat([]byte{'x'}, 4<<20), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	env := []string{"KAFKA_LOG_DIRS=" + filepath.Join(fs, "logs"), "KAFKA_CREATE_TOPICS=" + fillTopic + ":1:1"}
-	in := startIn(t, dist, dir, ns.wrap(), env...)
+	f := newFullDisk(t)
+	in := f.start()
 	in.waitProbe("/readyz", 200, "ready", 2*time.Minute)
 	acked, err := fill(t, in.kafkaAddr, 64<<10)
 	t.Logf("%d messages of 1 KB acknowledged, then: %v", acked, err)
 	if want, have := 1, in.wait(time.Minute); want != have {
 		t.Errorf("exit code: want %d (the broker's own), have %d", want, have)
 	}
-	logs := in.logs.String()
-	exit := regexp.MustCompile(`(?m)^.*child exited on its own: stopped the rest: child=kafka status="exit code 1" exit_code=1 last_errors=.*$`).FindString(logs)
-	if exit == "" {
-		t.Fatal("no exit line naming kafka and its last errors")
-	}
-	for _, want := range []string{"java.io.IOException: No space left on device", "Shutdown broker because all log dirs in " + filepath.Join(fs, "logs") + " have failed"} {
+	exit := in.exitLine("kafka", 1)
+	for _, want := range []string{"java.io.IOException: No space left on device", "Shutdown broker because all log dirs in " + f.logs + " have failed"} {
 		if !strings.Contains(exit, want) {
 			t.Errorf("the exit line does not say %q: %s", want, exit)
 		}
 	}
-	for _, want := range []string{`stopped: child=zookeeper status="exit code 143"`, "exit: code=1 left=0"} {
-		if !strings.Contains(logs, want) {
-			t.Errorf("no line with %q", want)
-		}
-	}
-	if left := processesUnder(dir); len(left) > 0 {
-		t.Errorf("processes left behind: %v", left)
-	}
+	in.stoppedInOrder("kafka", 1)
 
-	if err := os.Remove(filler); err != nil {
+	if err := os.Remove(f.filler); err != nil {
 		t.Fatal(err)
 	}
-	again := startIn(t, dist, dir, ns.wrap(), env...)
+	again := f.start()
 	again.waitProbe("/readyz", 200, "ready", 2*time.Minute)
 	kept := readBack(t, again.kafkaAddr)
 	if kept < acked {
@@ -248,4 +294,146 @@ func TestFaultLogDirFull(t *testing.T) {
 	}
 	t.Logf("after the new start: %d messages read back, %d of them not acknowledged", kept, kept-acked)
 	again.stopCleanly()
+}
+
+// TestFaultLogDirFullRestarted fills the broker's log directory as
+// TestFaultLogDirFull does, under SUPERVISOR_RESTART=on-failure with a
+// limit of 1. The broker halts (exit 1), and the restart line names its
+// reason. Started again on the full disk, Kafka 3.9.1 fails its start:
+// its log recovery cannot write its checkpoints ("No space left on
+// device") and an index it maps faults ("java.lang.InternalError: a fault
+// occurred in a recent unsafe memory access operation"), and it exits 1,
+// "Exiting Kafka due to fatal exception during startup". The supervisor
+// gives up at the limit, stops ZooKeeper, and exits 1 naming Kafka and
+// those lines, with nothing left behind.
+func TestFaultLogDirFullRestarted(t *testing.T) {
+	f := newFullDisk(t, "SUPERVISOR_RESTART=on-failure", "SUPERVISOR_RESTART_LIMIT=1", "SUPERVISOR_RESTART_BACKOFF=100ms",
+		// The halted broker's registration goes with its session.
+		"KAFKA_ZOOKEEPER_SESSION_TIMEOUT_MS=6000")
+	in := f.start()
+	in.waitProbe("/readyz", 200, "ready", 2*time.Minute)
+	acked, err := fill(t, in.kafkaAddr, 64<<10)
+	t.Logf("%d messages of 1 KB acknowledged, then: %v", acked, err)
+	restart := in.waitLog(`restarting: child=kafka status="exit code 1" restart=1 limit=1 in=100ms last_errors=(.*)`, time.Minute)[1]
+	if want := "java.io.IOException: No space left on device"; !strings.Contains(restart, want) {
+		t.Errorf("the restart line does not say %q: %s", want, restart)
+	}
+	if want, have := 1, in.wait(2*time.Minute); want != have {
+		t.Errorf("exit code: want %d (the broker's own), have %d", want, have)
+	}
+	if want, have := 2, len(in.childPids("kafka")); want != have {
+		t.Errorf("kafka starts: want %d, have %d", want, have)
+	}
+	if !strings.Contains(in.logs.String(), "restart limit reached: child=kafka limit=1") {
+		t.Error(`no line with "restart limit reached: child=kafka limit=1"`)
+	}
+	exit := in.exitLine("kafka", 1)
+	if want := "No space left on device"; !strings.Contains(exit, want) {
+		t.Errorf("the exit line does not say %q: %s", want, exit)
+	}
+	t.Logf("exit line: %s", exit[strings.Index(exit, "last_errors="):])
+	in.stoppedInOrder("kafka", 1)
+}
+
+// TestFaultZooKeeperReadOnly makes ZooKeeper's data directory read-only
+// under a running broker, then creates topics, each a few writes to
+// ZooKeeper, until it fails.
+//
+// Root ignores file modes, and the kernel refuses to remount a file
+// system read-only while a file on it is open for writing ("mount point
+// is busy", measured: ZooKeeper holds its transaction log open), so the
+// directory is bind-mounted read-only onto itself in the supervisor's
+// mount namespace. ZooKeeper keeps writing the log it has open until it
+// rolls it at a snapshot; snapCount=100 makes that come after 50 to 100
+// writes. Measured with ZooKeeper 3.8.4 (Kafka 3.9.1): the next write
+// opens a new file and fails (java.io.FileNotFoundException: …/log.N
+// (Read-only file system)) and so does the snapshot; ZooKeeper logs
+// "Severe unrecoverable error" and "Exiting JVM with code 10", and is gone
+// within milliseconds. It never stays up refusing writes, which the
+// supervisor's check of its session, a read (exists /), would not see.
+//
+// The supervisor marks ZooKeeper down at once (/readyz "not ready:
+// zookeeper down" while Kafka stops), stops Kafka, whose controlled
+// shutdown cannot end without ZooKeeper (killed after the stop timeout),
+// and exits 10 naming ZooKeeper and its reason, with nothing left.
+func TestFaultZooKeeperReadOnly(t *testing.T) {
+	if os.Geteuid() != 0 {
+		missing(t, "mount namespaces need root")
+	}
+	zkData := filepath.Join(t.TempDir(), "zookeeper")
+	in := startAsPID1(t, "ZOOKEEPER_DATA_DIR="+zkData, "ZOOKEEPER_SNAP_COUNT=100", "SUPERVISOR_STOP_TIMEOUT=5s")
+	in.waitProbe("/readyz", 200, "ready", 2*time.Minute)
+	out, err := exec.Command("nsenter", "--target", strconv.Itoa(in.supervisorPid()), "--mount", "sh", "-c",
+		`mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && ! touch "$1/written" 2>/dev/null`, "sh", zkData).CombinedOutput()
+	if err != nil {
+		t.Fatalf("bind %s read-only in the supervisor's mount namespace: %v %s", zkData, err, out)
+	}
+
+	// Topics are created until the supervisor ends; meanwhile /readyz is
+	// asked, as a probe would.
+	cfg := sarama.NewConfig()
+	cfg.Version = sarama.V3_9_0_0
+	cfg.Admin.Timeout = 5 * time.Second
+	cfg.Net.DialTimeout, cfg.Net.ReadTimeout, cfg.Net.WriteTimeout = 5*time.Second, 5*time.Second, 5*time.Second
+	admin, err := sarama.NewClusterAdmin([]string{in.kafkaAddr}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := 0
+	creating := make(chan struct{})
+	go func() {
+		defer close(creating)
+		defer admin.Close()
+		for i := 0; i < 500; i++ {
+			select {
+			case <-in.done:
+				return
+			default:
+			}
+			if admin.CreateTopic(fmt.Sprintf("topic-%d", i), &sarama.TopicDetail{NumPartitions: 1, ReplicationFactor: 1}, false) == nil {
+				created++
+			}
+		}
+	}()
+	var down, readyAfter bool
+	deadline := time.After(2 * time.Minute)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for done := false; !done; {
+		// Read before the probe: once Kafka's stop is logged, ZooKeeper
+		// has been marked down.
+		stopping := strings.Contains(in.logs.String(), "stopping: child=kafka")
+		code, body := in.probe("/readyz")
+		switch {
+		case code == 503 && body == "not ready: zookeeper down":
+			down = true
+		case code == 200 && stopping:
+			readyAfter = true
+		}
+		select {
+		case <-in.done:
+			done = true
+		case <-deadline:
+			t.Fatalf("the supervisor still runs 2 minutes after ZooKeeper's directory turned read-only (%d topics created)", created)
+		case <-tick.C:
+		}
+	}
+	<-creating
+	t.Logf("%d topics created before ZooKeeper failed", created)
+	if want, have := 10, in.exitCode; want != have {
+		t.Errorf("exit code: want %d (ZooKeeper's own), have %d", want, have)
+	}
+	exit := in.exitLine("zookeeper", 10)
+	for _, want := range []string{"Severe unrecoverable error", "(Read-only file system)"} {
+		if !strings.Contains(exit, want) {
+			t.Errorf("the exit line does not say %q: %s", want, exit)
+		}
+	}
+	if !down {
+		t.Error(`/readyz never said "not ready: zookeeper down" while Kafka stopped`)
+	}
+	if readyAfter {
+		t.Error("/readyz said ready while Kafka stopped after ZooKeeper's exit")
+	}
+	in.stoppedInOrder("zookeeper", 10)
 }
