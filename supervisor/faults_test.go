@@ -23,8 +23,8 @@ import (
 // mountNS is a mount namespace of the test's own with a tmpfs mounted in
 // it, held by a process that lives as long as its stdin is open: the test
 // closes it at the end, and so does the test's death. Supervisors started
-// in it (startInMountNS) see the tmpfs; so does the test, through
-// /proc/<pid>/root.
+// in it (wrap) see the tmpfs, and its content outlives each of them; the
+// test reaches it through /proc/<pid>/root.
 type mountNS struct {
 	pid int
 }
@@ -201,6 +201,7 @@ type fullDisk struct {
 	env    []string
 }
 
+// newFullDisk prepares a fullDisk; env comes after its own variables.
 func newFullDisk(t *testing.T, env ...string) *fullDisk {
 	t.Helper()
 	f := &fullDisk{t: t, dist: kafkaDist(t), dir: t.TempDir()}
