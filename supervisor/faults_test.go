@@ -338,7 +338,7 @@ func TestFaultLogDirFullRestarted(t *testing.T) {
 
 // TestFaultZooKeeperReadOnly makes ZooKeeper's data directory read-only
 // under a running broker, then creates topics, each a few writes to
-// ZooKeeper, until it fails.
+// ZooKeeper, until it fails; under each restart policy.
 //
 // Root ignores file modes, and the kernel refuses to remount a file
 // system read-only while a file on it is open for writing ("mount point
@@ -352,36 +352,84 @@ func TestFaultLogDirFullRestarted(t *testing.T) {
 // "Severe unrecoverable error" and "Exiting JVM with code 10", and is gone
 // within milliseconds. It never stays up refusing writes, which the
 // supervisor's check of its session, a read (exists /), would not see.
+// Started again on the directory, it refuses at once: "Unable to access
+// datadir, exiting abnormally … Cannot write to data directory", exit 3.
 //
 // The supervisor marks ZooKeeper down at once (/readyz "not ready:
-// zookeeper down" while Kafka stops), stops Kafka, whose controlled
-// shutdown cannot end without ZooKeeper (it was killed after the stop
-// timeout in the runs measured), and exits 10 naming ZooKeeper and its
-// reason, with nothing left.
+// zookeeper down", while it restarts and while Kafka stops). Under never
+// it stops Kafka and exits 10; under on-failure with a limit of 1 it
+// starts ZooKeeper again, which exits 3, then gives up, stops Kafka and
+// exits 3. Kafka's controlled shutdown cannot end without ZooKeeper (it
+// was killed after the stop timeout in the runs measured). The exit line
+// names ZooKeeper and its reason, and nothing is left.
 func TestFaultZooKeeperReadOnly(t *testing.T) {
 	if os.Geteuid() != 0 {
 		missing(t, "mount namespaces need root")
 	}
-	zkData := filepath.Join(t.TempDir(), "zookeeper")
-	in := startAsPID1(t, "ZOOKEEPER_DATA_DIR="+zkData, "ZOOKEEPER_SNAP_COUNT=100", "SUPERVISOR_STOP_TIMEOUT=5s")
-	in.waitProbe("/readyz", 200, "ready", 2*time.Minute)
-	out, err := exec.Command("nsenter", "--target", strconv.Itoa(in.supervisorPid()), "--mount", "sh", "-c",
-		`mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && ! touch "$1/written" 2>/dev/null`, "sh", zkData).CombinedOutput()
-	if err != nil {
-		t.Fatalf("bind %s read-only in the supervisor's mount namespace: %v %s", zkData, err, out)
+	for _, tc := range []struct {
+		policy string
+		env    []string
+		code   int    // the exit code, ZooKeeper's last
+		reason string // in the exit line's last_errors
+	}{
+		{"never", nil, 10, "(Read-only file system)"},
+		{"on-failure", []string{"SUPERVISOR_RESTART=on-failure", "SUPERVISOR_RESTART_LIMIT=1", "SUPERVISOR_RESTART_BACKOFF=100ms"},
+			3, "Cannot write to data directory"},
+	} {
+		t.Run(tc.policy, func(t *testing.T) {
+			zkData := filepath.Join(t.TempDir(), "zookeeper")
+			in := startAsPID1(t, append([]string{"ZOOKEEPER_DATA_DIR=" + zkData, "ZOOKEEPER_SNAP_COUNT=100", "SUPERVISOR_STOP_TIMEOUT=5s"}, tc.env...)...)
+			in.waitProbe("/readyz", 200, "ready", 2*time.Minute)
+			out, err := exec.Command("nsenter", "--target", strconv.Itoa(in.supervisorPid()), "--mount", "sh", "-c",
+				`mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && ! touch "$1/written" 2>/dev/null`, "sh", zkData).CombinedOutput()
+			if err != nil {
+				t.Fatalf("bind %s read-only in the supervisor's mount namespace: %v %s", zkData, err, out)
+			}
+			created, down, readyAfter := in.createTopicsUntilExit()
+			kafka := regexp.MustCompile(`stopped: child=kafka status="[^"]*" took=\S+`).FindString(in.logs.String())
+			t.Logf("%d topics created before ZooKeeper failed; %s", created, kafka)
+			if want, have := tc.code, in.exitCode; want != have {
+				t.Errorf("exit code: want %d (ZooKeeper's own), have %d", want, have)
+			}
+			if tc.policy == "on-failure" {
+				restart := in.waitLog(`restarting: child=zookeeper status="exit code 10" restart=1 limit=1 in=100ms last_errors=(.*)`, time.Second)[1]
+				if want := "(Read-only file system)"; !strings.Contains(restart, want) {
+					t.Errorf("the restart line does not say %q: %s", want, restart)
+				}
+				if !strings.Contains(in.logs.String(), "restart limit reached: child=zookeeper limit=1") {
+					t.Error(`no line with "restart limit reached: child=zookeeper limit=1"`)
+				}
+			}
+			exit := in.exitLine("zookeeper", tc.code)
+			if !strings.Contains(exit, tc.reason) {
+				t.Errorf("the exit line does not say %q: %s", tc.reason, exit)
+			}
+			if !down {
+				t.Error(`/readyz never said "not ready: zookeeper down" after ZooKeeper's exit`)
+			}
+			if readyAfter {
+				t.Error("/readyz said ready while Kafka stopped after ZooKeeper's exit")
+			}
+			in.stoppedInOrder("zookeeper", tc.code)
+		})
 	}
+}
 
-	// Topics are created until the supervisor ends; meanwhile /readyz is
-	// asked, as a probe would.
+// createTopicsUntilExit creates topics until the supervisor ends, asking
+// /readyz meanwhile as a probe would. It returns how many topics were
+// created, whether /readyz said ZooKeeper was down, and whether it said
+// ready once Kafka's stop had begun. It fails the test if the supervisor
+// runs on for 2 minutes.
+func (in *instance) createTopicsUntilExit() (created int, down, readyAfter bool) {
+	in.t.Helper()
 	cfg := sarama.NewConfig()
 	cfg.Version = sarama.V3_9_0_0
 	cfg.Admin.Timeout = 5 * time.Second
 	cfg.Net.DialTimeout, cfg.Net.ReadTimeout, cfg.Net.WriteTimeout = 5*time.Second, 5*time.Second, 5*time.Second
 	admin, err := sarama.NewClusterAdmin([]string{in.kafkaAddr}, cfg)
 	if err != nil {
-		t.Fatal(err)
+		in.t.Fatal(err)
 	}
-	created := 0
 	creating := make(chan struct{})
 	go func() {
 		defer close(creating)
@@ -397,11 +445,10 @@ func TestFaultZooKeeperReadOnly(t *testing.T) {
 			}
 		}
 	}()
-	var down, readyAfter bool
 	deadline := time.After(2 * time.Minute)
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
-	for done := false; !done; {
+	for {
 		// Read before the probe: once Kafka's stop is logged, ZooKeeper
 		// has been marked down.
 		stopping := strings.Contains(in.logs.String(), "stopping: child=kafka")
@@ -414,29 +461,11 @@ func TestFaultZooKeeperReadOnly(t *testing.T) {
 		}
 		select {
 		case <-in.done:
-			done = true
+			<-creating // it ends at its next topic
+			return created, down, readyAfter
 		case <-deadline:
-			t.Fatalf("the supervisor still runs 2 minutes after ZooKeeper's directory turned read-only (%d topics created)", created)
+			in.t.Fatalf("the supervisor still runs 2 minutes after ZooKeeper's directory turned read-only")
 		case <-tick.C:
 		}
 	}
-	<-creating
-	kafka := regexp.MustCompile(`stopped: child=kafka status="[^"]*" took=\S+`).FindString(in.logs.String())
-	t.Logf("%d topics created before ZooKeeper failed; %s", created, kafka)
-	if want, have := 10, in.exitCode; want != have {
-		t.Errorf("exit code: want %d (ZooKeeper's own), have %d", want, have)
-	}
-	exit := in.exitLine("zookeeper", 10)
-	for _, want := range []string{"Severe unrecoverable error", "(Read-only file system)"} {
-		if !strings.Contains(exit, want) {
-			t.Errorf("the exit line does not say %q: %s", want, exit)
-		}
-	}
-	if !down {
-		t.Error(`/readyz never said "not ready: zookeeper down" while Kafka stopped`)
-	}
-	if readyAfter {
-		t.Error("/readyz said ready while Kafka stopped after ZooKeeper's exit")
-	}
-	in.stoppedInOrder("zookeeper", 10)
 }
