@@ -238,7 +238,7 @@ func exitCode(log hclog.Logger, err error, killed bool, up time.Duration) int {
 			code = exitFailure // an unasked-for exit is a failure whatever its code
 		}
 		log.Error("child exited on its own: stopped the rest", "child", exit.Name, "status", exit.Status.String(),
-			"exit_code", code, "last_lines", strings.Join(exit.Tail, "\n"))
+			"exit_code", code, "last_errors", exit.Reason(), "last_lines", strings.Join(exit.Tail, "\n"))
 		return code
 	case err != nil:
 		log.Error("failed: stopped everything", "error", err)

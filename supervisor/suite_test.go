@@ -23,6 +23,12 @@
 // 128+signal; a child SIGKILLed under each restart policy; durability after
 // a stop and after a SIGKILL of the namespace.
 //
+// The fault tests (faults_test.go) put a server's directory on a tmpfs in
+// a mount namespace of the test's, or bind it read-only in the
+// supervisor's: a broker whose log directory fills up, on either restart
+// policy, with every acknowledged message read back once space is freed,
+// and a ZooKeeper whose data directory turns read-only.
+//
 // TestCluster runs three "pods" as the StatefulSets would: each a network
 // namespace with its own address on a bridge of the test's own (a free
 // 10.233.x.0/24, names with the test's pid, all removed at the end), each

@@ -17,6 +17,14 @@ import (
 // tailLines is how many of a child's last output lines are kept for errors.
 const tailLines = 30
 
+// errorLines is how many of a child's last error lines are kept apart from
+// the tail: a server that fails writes its reason, then a stack trace and
+// the lines of its shutdown, which push the reason out of the tail. Kafka
+// 3.9.1 that fails to start on a full disk writes five: two about the
+// checkpoints it could not write, with "No space left on device" between
+// them, then the fatal one and its exception.
+const errorLines = 5
+
 // Spec says how to start a child.
 type Spec struct {
 	// Name names the child in errors.
@@ -40,6 +48,7 @@ type Child struct {
 	mu     sync.Mutex
 	status Status
 	tail   []string
+	errors []string // the last error lines, without stack frames
 }
 
 // Start starts a child in its own process group, its output logged line by
@@ -123,9 +132,9 @@ func (c *Child) copyLines(r io.Reader, log hclog.Logger) {
 			}
 			log.Log(level, line)
 			c.mu.Lock()
-			c.tail = append(c.tail, line)
-			if len(c.tail) > tailLines {
-				c.tail = c.tail[len(c.tail)-tailLines:]
+			c.tail = keepLast(append(c.tail, line), tailLines)
+			if level == hclog.Error && !isFrame(line) {
+				c.errors = keepLast(append(c.errors, withoutDate(line)), errorLines)
 			}
 			c.mu.Unlock()
 		}
@@ -157,6 +166,33 @@ func levelOf(line string) (level hclog.Level, ok bool) {
 	return level, ok
 }
 
+// keepLast returns the last n of lines.
+func keepLast(lines []string, n int) []string {
+	if len(lines) > n {
+		return lines[len(lines)-n:]
+	}
+	return lines
+}
+
+// isFrame tells a line of a Java stack trace that names a frame ("\tat
+// …", "\t... 12 more"), or a blank one: what an error's line and its
+// exception ("java.io.IOException: No space left on device", "Caused by:
+// …") say is in the other lines.
+func isFrame(line string) bool {
+	l := strings.TrimLeft(line, " \t")
+	return l == "" || strings.HasPrefix(l, "at ") || strings.HasPrefix(l, "... ")
+}
+
+// withoutDate drops the date of a log4j line, "[2024-01-01 …] ERROR …",
+// which the supervisor's own line repeats.
+func withoutDate(line string) string {
+	if _, ok := levelOf(line); ok {
+		_, rest, _ := strings.Cut(line, "] ")
+		return strings.TrimLeft(rest, " ")
+	}
+	return line
+}
+
 // Name is the child's name.
 func (c *Child) Name() string { return c.name }
 
@@ -178,6 +214,15 @@ func (c *Child) Tail() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]string(nil), c.tail...)
+}
+
+// Errors returns the child's last lines at level ERROR or FATAL, with the
+// exceptions they print but not their stack frames, dates dropped: why a
+// server gave up, however long its shutdown talked after.
+func (c *Child) Errors() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.errors...)
 }
 
 // Signal sends sig to the child's process group, unless it has been reaped.
@@ -211,6 +256,7 @@ type ExitError struct {
 	Name   string
 	Status Status
 	Tail   []string
+	Errors []string // see Child.Errors
 }
 
 // Error names the child and its status.
@@ -218,7 +264,11 @@ func (e *ExitError) Error() string {
 	return fmt.Sprintf("%s exited unexpectedly: %s", e.Name, e.Status)
 }
 
+// Reason joins the child's last error lines into one, for a log line,
+// or is "" when it printed none.
+func (e *ExitError) Reason() string { return strings.Join(e.Errors, " | ") }
+
 // Exited returns the ExitError describing how the child ended.
 func (c *Child) Exited() *ExitError {
-	return &ExitError{Name: c.name, Status: c.Status(), Tail: c.Tail()}
+	return &ExitError{Name: c.name, Status: c.Status(), Tail: c.Tail(), Errors: c.Errors()}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -120,5 +121,43 @@ func TestRelayFilters(t *testing.T) {
 		if want, have := 4, len(c.Tail()); want != have {
 			t.Errorf("at %s: the tail keeps every line: want %d, have %d", tc.level, want, have)
 		}
+	}
+}
+
+// TestErrors: a child keeps its last error lines with their exceptions,
+// dates and stack frames dropped, however much it printed after them.
+// testdata/errors holds real output: Kafka 3.9.1 whose only log directory
+// ran out of space, as TestFaultLogDirFull records it.
+func TestErrors(t *testing.T) {
+	fixture := func(name string) string {
+		data, err := os.ReadFile(filepath.Join("testdata", "errors", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	for _, tc := range []struct {
+		name, output string
+		want         []string
+	}{
+		{"log dir full", fixture("kafka-3.9.1-log-dir-full.txt"), []string{
+			"ERROR Error while appending records to fill-0 in dir /var/lib/kafka/kafka (org.apache.kafka.storage.internals.log.LogDirFailureChannel)",
+			"java.io.IOException: No space left on device",
+			"ERROR Shutdown broker because all log dirs in /var/lib/kafka/kafka have failed (kafka.log.LogManager)",
+		}},
+		{"none", "[2026-11-30 08:19:12,867] WARN careful (x)\njava.io.IOException: only a warning\n\tat a.B(B.java:1)\n", nil},
+		{"caused by", "[2026-11-30 08:19:12,867] FATAL gave up (x)\nx.Boom: outer\n\tat a.B(B.java:1)\nCaused by: y.Bang: inner\n\t... 3 more\n\n" +
+			"[2026-11-30 08:19:12,868] INFO shutting down (x)\n", []string{"FATAL gave up (x)", "x.Boom: outer", "Caused by: y.Bang: inner"}},
+		{"the last five", strings.Repeat("[2026-11-30 08:19:12,867] ERROR old (x)\n", 3) + strings.Repeat("[2026-11-30 08:19:12,867] ERROR new (x)\n", 5),
+			slices.Repeat([]string{"ERROR new (x)"}, 5)},
+		{"no log4j layout", "plain line\n", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &Child{}
+			c.copyLines(strings.NewReader(tc.output), hclog.NewNullLogger())
+			if want, have := strings.Join(tc.want, "\n"), strings.Join(c.Errors(), "\n"); want != have {
+				t.Errorf("want\n%s\nhave\n%s", want, have)
+			}
+		})
 	}
 }

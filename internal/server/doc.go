@@ -20,7 +20,8 @@
 // A child that stays up 5 minutes from its start (its waits for ZooKeeper
 // included) starts the count over. The other child keeps running: Kafka
 // reconnects to a restarted ZooKeeper within its session. Meanwhile the
-// child is marked down, so /readyz names it. A start phase that times out
+// child is marked down, so /readyz names it; under never too, while the
+// other server is stopped. A start phase that times out
 // still stops the supervisor.
 //
 // # Durability

@@ -73,7 +73,8 @@ const restartReset = 5 * time.Minute
 // to be restarted, and returns once's result. A child that exits on its own
 // (before or after it is ready) is started again when the policy is
 // on-failure, after a backoff, up to the policy's limit of restarts in a
-// row; meanwhile the child is marked down, so the supervisor is not ready.
+// row. From its exit on the child is marked down, so the supervisor is not
+// ready, also while the other server stops when it is not restarted.
 // once learns how many restarts in a row this is, 0 for the first start.
 func (s *supervised) supervise(once func(restart int) error) error {
 	restart := 0
@@ -82,7 +83,13 @@ func (s *supervised) supervise(once func(restart int) error) error {
 		t0 := time.Now()
 		err := once(restart)
 		var exit *proc.ExitError
-		if err == nil || s.Restart.Policy != config.RestartOnFailure || !errors.As(err, &exit) || s.isStopping() {
+		exited := errors.As(err, &exit) && !s.isStopping()
+		if exited {
+			// Not ready from its exit on, whether it is started again or
+			// not: stopping the other server may take the stop timeout.
+			s.Health.Down(s.spec.Name)
+		}
+		if !exited || s.Restart.Policy != config.RestartOnFailure {
 			return err
 		}
 		if time.Since(t0) >= restartReset {
@@ -90,14 +97,14 @@ func (s *supervised) supervise(once func(restart int) error) error {
 			waits.Reset()
 		}
 		restart++
-		s.Health.Down(s.spec.Name)
 		if restart > s.Restart.Limit {
 			s.Log.Error("restart limit reached", "child", s.spec.Name, "limit", s.Restart.Limit)
 			return err
 		}
 		delay := waits.NextBackOff()
 		s.Log.Warn("restarting", "child", s.spec.Name, "status", exit.Status.String(),
-			"restart", restart, "limit", s.Restart.Limit, "in", delay, "last_lines", strings.Join(exit.Tail, "\n"))
+			"restart", restart, "limit", s.Restart.Limit, "in", delay, "last_errors", exit.Reason(),
+			"last_lines", strings.Join(exit.Tail, "\n"))
 		timer := time.NewTimer(delay)
 		select {
 		case <-s.ctx.Done():

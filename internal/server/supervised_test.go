@@ -64,7 +64,7 @@ func TestSupervise(t *testing.T) {
 		wantReady string
 	}{
 		{"never restarts", config.Restart{Policy: config.RestartNever, Limit: 5, Backoff: time.Millisecond},
-			[]error{died}, 1, died, "ready"},
+			[]error{died}, 1, died, "not ready: child down"},
 		{"restarts until it runs", onFailure, []error{died, died, nil}, 3, nil, "ready"},
 		{"gives up after the limit", onFailure, []error{died, died, died}, 3, died, "not ready: child down"},
 		{"a timeout is not restarted", onFailure, []error{timeout}, 1, timeout, "ready"},
