@@ -6,10 +6,16 @@
 // Once ready, each server is checked until it ends (internal/watch): the
 // broker with ApiVersions on a connection of the supervisor's, a
 // standalone ZooKeeper through the session the supervisor waited for it
-// with (an ensemble member keeps being asked its mode with srvr). One that
-// does not answer makes /readyz 503; one that does not answer for the
-// hang timeout is killed and started again under on-failure, and fails
-// /livez under never.
+// with (an ensemble member keeps being asked its mode with srvr, every
+// 5 s while it serves, since ZooKeeper logs each). One that does not
+// answer makes /readyz 503; one that does not answer for the hang timeout
+// is killed and started again under on-failure, and fails /livez under
+// never. In role kafka the ZooKeeper another supervisor runs is watched
+// too, through the session the broker's start waited with: while it does
+// not answer /readyz is 503 naming it, but its hang is only logged, since
+// a new broker would not thaw it. A child that exits on its own logs its
+// last ERROR lines (proc.Child.Errors), which a shutdown's chatter would
+// push out of its tail.
 //
 // # Restarts
 //
