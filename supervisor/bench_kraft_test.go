@@ -8,9 +8,6 @@ import (
 	"time"
 )
 
-// pid1 wraps the supervisor as PID 1 of a new PID namespace.
-var pid1 = []string{"unshare", "--pid", "--fork", "--mount-proc", "--kill-child"}
-
 // BenchmarkStartToReady measures the time from the supervisor's launch to
 // /readyz 200 with one topic created, as PID 1, on fresh data and again
 // after a SIGKILL of its whole PID namespace, for ZooKeeper mode (role
@@ -23,18 +20,13 @@ var pid1 = []string{"unshare", "--pid", "--fork", "--mount-proc", "--kill-child"
 // 3 s with the supervisor's default).
 func BenchmarkStartToReady(b *testing.B) {
 	dist := kafkaDist(b)
-	newest := kraftDists(b)[0]
-	for _, d := range kraftDists(b) {
-		if distVersion(b, d).IsAtLeast(distVersion(b, newest)) {
-			newest = d
-		}
-	}
+	newest := newestKRaftDist(b)
 	spec := "KAFKA_CREATE_TOPICS=" + seedTopic + ":1:1"
 	kinds := []struct {
 		name  string
 		start func(dir string) *instance
 	}{
-		{"zookeeper " + distVersion(b, dist).String(), func(dir string) *instance { return startIn(b, dist, dir, pid1, spec) }},
+		{"zookeeper " + distVersion(b, dist).String(), func(dir string) *instance { return startIn(b, dist, dir, unshare, spec) }},
 		{"kraft " + distVersion(b, dist).String(), func(dir string) *instance { return startKRaftAsPID1(b, dist, dir, spec) }},
 		{"kraft " + distVersion(b, newest).String(), func(dir string) *instance { return startKRaftAsPID1(b, newest, dir, spec) }},
 	}
@@ -48,13 +40,12 @@ func BenchmarkStartToReady(b *testing.B) {
 			fresh[i] = append(fresh[i], time.Since(t0).Seconds())
 			first.signal(syscall.SIGKILL)
 			first.wait(time.Minute)
-			deadline := time.Now().Add(30 * time.Second)
-			for len(processesUnder(first.dir)) > 0 {
-				if time.Now().After(deadline) {
-					b.Fatalf("%s: processes outlived PID 1: %v", k.name, processesUnder(first.dir))
+			eventually(b, k.name+": the namespace's processes end with its PID 1", 30*time.Second, func() string {
+				if left := processesUnder(first.dir); len(left) > 0 {
+					return fmt.Sprint(left)
 				}
-				time.Sleep(50 * time.Millisecond) // polls /proc until the deadline
-			}
+				return ""
+			})
 			t0 = time.Now()
 			second := k.start(first.dir)
 			second.waitProbe("/readyz", 200, "ready", 2*time.Minute)

@@ -34,12 +34,7 @@ const topicsPerRound = 100
 // of the newest 4.x (TEST_KRAFT_DISTS).
 func BenchmarkTopicCreation(b *testing.B) {
 	dist := kafkaDist(b)
-	newest := kraftDists(b)[0]
-	for _, d := range kraftDists(b) {
-		if distVersion(b, d).IsAtLeast(distVersion(b, newest)) {
-			newest = d
-		}
-	}
+	newest := newestKRaftDist(b)
 	b.Run("zookeeper-"+distVersion(b, dist).String(), func(b *testing.B) { topicCreation(b, startDist(b, dist)) })
 	b.Run("kraft-"+distVersion(b, newest).String(), func(b *testing.B) { topicCreation(b, startKRaft(b, newest, "")) })
 }

@@ -308,7 +308,7 @@ func send(client sarama.Client, topic string, partition int32, value string) err
 
 // eventually waits until cond returns "", failing with what it returned
 // last when d has passed.
-func eventually(t *testing.T, what string, d time.Duration, cond func() string) {
+func eventually(t testing.TB, what string, d time.Duration, cond func() string) {
 	t.Helper()
 	deadline := time.After(d)
 	for {

@@ -181,7 +181,7 @@ func startAsPID1(t testing.TB, env ...string) *instance {
 	if _, err := exec.LookPath("unshare"); err != nil {
 		t.Fatal("unshare (util-linux) is needed to run the supervisor as PID 1")
 	}
-	return start(t, "", []string{"unshare", "--pid", "--fork", "--mount-proc", "--kill-child"}, env...)
+	return start(t, "", unshare, env...)
 }
 
 // start starts the supervisor, wrapped in the wrap command if any, in dir

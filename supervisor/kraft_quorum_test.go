@@ -34,13 +34,7 @@ const kraftQuorumTopic = "kraft-quorum"
 // acks=all writes still work. A second controller stops: the one left has
 // no quorum, and its /readyz says so while /livez stays 200.
 func TestKRaftQuorum(t *testing.T) {
-	dists := kraftDists(t)
-	dist := dists[0]
-	for _, d := range dists {
-		if distVersion(t, d).IsAtLeast(distVersion(t, dist)) {
-			dist = d
-		}
-	}
+	dist := newestKRaftDist(t)
 	t0 := time.Now()
 	pods := podNetwork(t, 5)
 	var voters []string

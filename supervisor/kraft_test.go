@@ -40,6 +40,18 @@ func kraftDists(t testing.TB) []string {
 	return dists
 }
 
+// newestKRaftDist returns the newest version's of kraftDists.
+func newestKRaftDist(t testing.TB) string {
+	t.Helper()
+	newest := kraftDists(t)[0]
+	for _, d := range kraftDists(t) {
+		if distVersion(t, d).IsAtLeast(distVersion(t, newest)) {
+			newest = d
+		}
+	}
+	return newest
+}
+
 // startKRaft starts a combined KRaft node on dist in dir (a new one, with
 // a copy of the distribution's config, when empty), on fresh ports.
 func startKRaft(t testing.TB, dist, dir string, env ...string) *instance {
@@ -51,7 +63,7 @@ func startKRaft(t testing.TB, dist, dir string, env ...string) *instance {
 // PID 1 of a new PID namespace.
 func startKRaftAsPID1(t testing.TB, dist, dir string, env ...string) *instance {
 	t.Helper()
-	return startKRaftWrapped(t, dist, dir, []string{"unshare", "--pid", "--fork", "--mount-proc", "--kill-child"}, env...)
+	return startKRaftWrapped(t, dist, dir, unshare, env...)
 }
 
 // startKRaftWrapped is startKRaft, wrapped in the wrap command if any.

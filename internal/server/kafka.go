@@ -13,7 +13,6 @@ import (
 	"github.com/kafka-on-kubernetes/supervisor/internal/broker"
 	"github.com/kafka-on-kubernetes/supervisor/internal/health"
 	"github.com/kafka-on-kubernetes/supervisor/internal/topics"
-	"github.com/kafka-on-kubernetes/supervisor/internal/watch"
 	"github.com/kafka-on-kubernetes/supervisor/internal/zkwait"
 )
 
@@ -108,32 +107,19 @@ func (k *Kafka) runOnce(restart int) error {
 		return fmt.Errorf("kafka: %w", err)
 	}
 
-	remote := o.ZooKeeperReady == nil
-	c := broker.NewChecker(o.Bootstrap, o.Version, k.Checks.Period)
-	if !remote {
-		return k.launch(health.WaitingKafka, phase, t0, func(ctx context.Context) error {
-			defer conn.Close()
-			return k.bootstrap(ctx, conn, phase)
-		}, c)
-	}
 	// Role kafka: the ZooKeeper the broker depends on is another's, and
-	// is watched after ready through the session the start waited with.
+	// is watched after ready through the session the start waited with,
+	// which role all closes once the broker is bootstrapped.
+	var remotes []remote
+	if o.ZooKeeperReady == nil {
+		remotes = append(remotes, remote{"zookeeper", func(ctx context.Context) error { return zkwait.Answers(ctx, conn) }})
+	}
 	return k.launch(health.WaitingKafka, phase, t0, func(ctx context.Context) error {
+		if remotes == nil {
+			defer conn.Close()
+		}
 		return k.bootstrap(ctx, conn, phase)
-	}, remoteZooKeeper{c, conn})
-}
-
-// remoteZooKeeper is the checker of a broker on a ZooKeeper that another
-// supervisor runs: the broker's, and ZooKeeper's through the supervisor's
-// own session (see remoteChecker).
-type remoteZooKeeper struct {
-	*broker.Checker
-	conn *zk.Conn
-}
-
-// Remote returns the name and check of the server the node depends on.
-func (r remoteZooKeeper) Remote() (string, watch.Check) {
-	return "zookeeper", func(ctx context.Context) error { return zkwait.Answers(ctx, r.conn) }
+	}, broker.NewChecker(o.Bootstrap, o.Version, k.Checks.Period), remotes...)
 }
 
 // phaseSetter returns what sets the start phase: only on the first start,
@@ -154,8 +140,8 @@ type checker interface {
 
 // launch starts the node, sets the phase waiting, and runs ready within
 // the child's lifetime; once ready returns nil it marks the node ready and
-// asks c until the node ends.
-func (k *Kafka) launch(waiting health.Phase, phase func(health.Phase), t0 time.Time, ready func(context.Context) error, c checker) error {
+// asks c, and the servers it depends on, until the node ends.
+func (k *Kafka) launch(waiting health.Phase, phase func(health.Phase), t0 time.Time, ready func(context.Context) error, c checker, remotes ...remote) error {
 	defer c.Close()
 	child, err := k.start()
 	if errors.Is(err, errStopping) {
@@ -173,19 +159,7 @@ func (k *Kafka) launch(waiting health.Phase, phase func(health.Phase), t0 time.T
 	k.Health.Up(k.spec.Name)
 	k.Health.SetPhase(health.Ready)
 	k.Log.Info("ready", "phase", "all", "took", since(t0))
-	if r, ok := c.(remoteChecker); ok {
-		name, check := r.Remote()
-		return k.serve(child, c.Check, remote{name, check})
-	}
-	return k.serve(child, c.Check)
-}
-
-// remoteChecker is a checker that also names a server the node depends on
-// but the supervisor does not run: that server is watched as the node is,
-// and makes the supervisor not ready while it does not answer, but a hang
-// of it is only logged, since restarting this node would not help it.
-type remoteChecker interface {
-	Remote() (name string, check watch.Check)
+	return k.serve(child, c.Check, remotes...)
 }
 
 // bootstrap waits for the broker to be ready and creates the topics.
