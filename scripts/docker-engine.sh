@@ -11,9 +11,12 @@
 #          start chose (eval it).
 #   stop   stop the engine only if start started it; leave any other alone.
 #
-# The private engine: vfs (works on any filesystem, copies each layer in
-# full), no iptables and no bridge (the machine has neither to give), so
-# builds and containers use --network host.
+# The private engine: overlay2 where the kernel mounts overlay on the data
+# root's filesystem, else vfs (works anywhere, but copies every layer in
+# full: 62 GB after a few days of builds, against 3 GB with overlay2); no
+# iptables and no bridge (the machine has neither to give), so builds and
+# containers use --network host. A data root left by the other driver is
+# our own cache and is emptied, since dockerd would keep the old driver.
 #
 # Environment: DOCKER_ENGINE_ROOT (default /var/lib/kafka-on-kubernetes/docker)
 # holds the data root; the socket is unix:///run/kafka-on-kubernetes/docker.sock.
@@ -50,8 +53,21 @@ install_missing() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io >/dev/null
 }
 
+# storage_driver: overlay2 if an overlay mounts under the data root, else vfs.
+storage_driver() {
+  local t driver=vfs
+  t="$(mktemp -d "$root/overlay-probe.XXXXXX")"
+  mkdir "$t/lower" "$t/upper" "$t/work" "$t/merged"
+  if mount -t overlay overlay -o "lowerdir=$t/lower,upperdir=$t/upper,workdir=$t/work" "$t/merged" 2>/dev/null; then
+    umount "$t/merged"
+    driver=overlay2
+  fi
+  rm -rf "$t"
+  echo "$driver"
+}
+
 start() {
-  local host
+  local host driver other
   host="$(current)"
   if [[ -n "$host" ]]; then
     echo "docker-engine.sh: using the engine on $host" >&2
@@ -59,14 +75,22 @@ start() {
   fi
   install_missing
   mkdir -p "$root/data" "$root/exec" "$run"
+  driver="$(storage_driver)"
+  other=vfs
+  [[ "$driver" == overlay2 ]] || other=overlay2
+  if [[ -d "$root/data/$other" ]]; then
+    echo "docker-engine.sh: emptying $root/data, left by the $other driver" >&2
+    rm -rf "$root/data"
+    mkdir -p "$root/data"
+  fi
   # A pidfile left by an engine that died would make dockerd refuse to start.
   if [[ -f "$pidfile" ]] && ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then rm -f "$pidfile"; fi
-  echo "docker-engine.sh: starting a private dockerd on unix://$sock (data in $root)" >&2
+  echo "docker-engine.sh: starting a private dockerd on unix://$sock ($driver, data in $root)" >&2
   # containerd is dockerd's child here; --exec-root keeps its state and
   # socket out of the default paths. Niced, as every heavy job on a shared
   # machine: the builds and containers inherit it.
   nice -n 10 setsid dockerd --host "unix://$sock" --data-root "$root/data" --exec-root "$root/exec" \
-    --pidfile "$pidfile" --storage-driver=vfs --iptables=false --ip-masq=false --bridge=none \
+    --pidfile "$pidfile" --storage-driver="$driver" --iptables=false --ip-masq=false --bridge=none \
     >"$root/dockerd.log" 2>&1 </dev/null &
   local pid=$! deadline=$((SECONDS + 60))
   echo "$pid" >"$owned"

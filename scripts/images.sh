@@ -215,8 +215,8 @@ build() {
     log "built $name in $((SECONDS - start)) s"
   done
   rm -f "$build_log"
-  # vfs stores every layer in full: drop the images these builds replaced,
-  # and keep the build cache to what warm builds reuse.
+  # Drop the images these builds replaced, and keep the build cache to
+  # what warm builds reuse (under vfs every layer is a full copy).
   "$docker" image prune -f >/dev/null
   "$docker" builder prune -f --keep-storage 6GB >/dev/null
 }
