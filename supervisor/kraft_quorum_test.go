@@ -18,6 +18,7 @@ import (
 
 	"github.com/kafka-on-kubernetes/supervisor/internal/broker"
 	"github.com/kafka-on-kubernetes/supervisor/internal/controller"
+	"github.com/kafka-on-kubernetes/supervisor/internal/storage"
 )
 
 const kraftQuorumTopic = "kraft-quorum"
@@ -33,22 +34,39 @@ const kraftQuorumTopic = "kraft-quorum"
 // controller stops: the other two elect a new leader and stay ready, and
 // acks=all writes still work. A second controller stops: the one left has
 // no quorum, and its /readyz says so while /livez stays 200.
+//
+// The quorum is static (controller.quorum.voters), then dynamic (KIP-853):
+// every node is given the controllers' bootstrap servers and the list of
+// initial controllers without directory ids, and each controller's
+// metadata log gets the directory id made for it from the cluster id.
 func TestKRaftQuorum(t *testing.T) {
 	dist := newestKRaftDist(t)
+	for _, dynamic := range []bool{false, true} {
+		name := map[bool]string{false: "static", true: "dynamic"}[dynamic]
+		t.Run(name, func(t *testing.T) { kraftQuorum(t, dist, dynamic) })
+	}
+}
+
+func kraftQuorum(t *testing.T, dist string, dynamic bool) {
+	const cluster = "MkU3OEVBNTcwNTJENDM2Qg"
 	t0 := time.Now()
 	pods := podNetwork(t, 5)
-	var voters []string
+	var voters, servers []string
 	for i, p := range pods[:3] {
 		voters = append(voters, fmt.Sprintf("%d@%s", i, net.JoinHostPort(p.addr, "9093")))
+		servers = append(servers, net.JoinHostPort(p.addr, "9093"))
 	}
-	common := []string{
-		"KAFKA_CONTROLLER_QUORUM_VOTERS=" + strings.Join(voters, ","),
-		"KAFKA_CLUSTER_ID=MkU3OEVBNTcwNTJENDM2Qg",
+	quorum := []string{"KAFKA_CONTROLLER_QUORUM_VOTERS=" + strings.Join(voters, ",")}
+	if dynamic {
+		quorum = []string{"KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS=" + strings.Join(servers, ","), "KAFKA_INITIAL_CONTROLLERS=" + strings.Join(voters, ",")}
+	}
+	common := append(quorum,
+		"KAFKA_CLUSTER_ID="+cluster,
 		"KAFKA_HEAP_OPTS=-Xmx256m -Xms128m",
 		// Five JVMs start at once on the test machine: room for each
 		// start phase beyond the default 2m.
 		"SUPERVISOR_START_TIMEOUT=4m",
-	}
+	)
 	startController := func(i int) *instance {
 		return startKRaftInPod(t, dist, pods[i], append(common, "SUPERVISOR_ROLE=controller",
 			fmt.Sprintf("HOSTNAME=controller-%d", i), "KAFKA_NODE_ID=ordinal")...)
@@ -86,6 +104,17 @@ func TestKRaftQuorum(t *testing.T) {
 		return ""
 	})
 	t.Logf("controller %d leads", leader)
+	if dynamic {
+		for i, in := range controllers {
+			meta, err := os.ReadFile(filepath.Join(in.dir, "data", "kafka", "meta.properties"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := "directory.id=" + storage.VoterDirectoryID(cluster, i); !strings.Contains(string(meta), want) {
+				t.Errorf("controller %d: meta.properties has no %s:\n%s", i, want, meta)
+			}
+		}
+	}
 
 	// The brokers, at their pods' addresses, and the topic on both.
 	client := clusterClient(t, brokers[0].kafkaAddr)

@@ -156,7 +156,7 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 		var kraft *server.KRaftOptions
 		if cfg.KRaft != nil {
 			kraft = &server.KRaftOptions{ClusterID: cfg.KRaft.ClusterID, Dirs: cfg.KRaft.Dirs, Unformatted: cfg.KRaft.Unformatted, Scram: cfg.KRaft.Scram,
-				Standalone: cfg.KRaft.Bootstrap != ""}
+				Quorum: cfg.KRaft.FormatQuorum()}
 			if !cfg.Role.IsBroker() {
 				kraft.Controller = cfg.Controller
 			}

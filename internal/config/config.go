@@ -212,9 +212,9 @@ var launchVars = []string{"HEAP_OPTS", "OPTS", "JVM_PERFORMANCE_OPTS", "GC_LOG_O
 // by broker version, the broker id, which may be "ordinal", and the cache
 // of scripts/kafka-dist.sh, which `make run` users have set.
 // KRaft's node id (which may be "ordinal" too), cluster id and controller
-// port are read by Load as well.
+// port, SCRAM file and initial controllers are read by Load as well.
 var reservedKafka = reserved("HOME", "VERSION", "CREATE_TOPICS", "TOPICS_FILE", "HOST_NAME", "PORT", "ADVERTISED_HOST_NAME", "ADVERTISED_PORT", "BROKER_ID", "DIST_CACHE",
-	"NODE_ID", "CLUSTER_ID", "CONTROLLER_PORT", "SCRAM_CREDENTIALS_FILE")
+	"NODE_ID", "CLUSTER_ID", "CONTROLLER_PORT", "SCRAM_CREDENTIALS_FILE", "INITIAL_CONTROLLERS")
 
 // reservedZooKeeper are ZOOKEEPER_ variables that are not ZooKeeper properties.
 var reservedZooKeeper = reserved("SERVERS", "MY_ID")
@@ -517,13 +517,21 @@ func (c *Config) loadKafka(e env, environ []string) error {
 		if c.Role.IsController() {
 			kvs = upsert(kvs, "listeners", withController(valueOf(kvs, "listeners"), controllerListenerFor(e, bindHost)))
 		}
+		var adv []string
 		if c.Role.IsBroker() {
-			adv := withoutController(valueOf(kvs, "advertised.listeners"))
-			if c.KRaft.Bootstrap != "" {
-				// A dynamic quorum's voter is known by what it advertises.
-				adv += "," + controllerListener + "://" + net.JoinHostPort(advHost, e.get("KAFKA_CONTROLLER_PORT", "9093"))
+			adv = append(adv, withoutController(valueOf(kvs, "advertised.listeners")))
+		}
+		if c.Role.IsController() && c.KRaft.Bootstrap != "" {
+			// A dynamic quorum's voter is known by what it advertises: its
+			// entry of the initial controllers, or the advertised host.
+			addr := net.JoinHostPort(advHost, e.get("KAFKA_CONTROLLER_PORT", "9093"))
+			if v, ok := c.KRaft.self(); ok && c.KRaft.Initial {
+				addr = v.Addr
 			}
-			kvs = upsert(kvs, "advertised.listeners", adv)
+			adv = append(adv, controllerListener+"://"+addr)
+		}
+		if len(adv) > 0 {
+			kvs = upsert(kvs, "advertised.listeners", strings.Join(adv, ","))
 		}
 		base, _ := file.Get("listener.security.protocol.map")
 		c.KafkaProps = upsert(kvs, "listener.security.protocol.map", withControllerProtocol(e.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", base)))

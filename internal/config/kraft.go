@@ -71,28 +71,73 @@ type KRaft struct {
 	// arguments, from KAFKA_SCRAM_CREDENTIALS_FILE (package storage).
 	Scram []string
 	// Bootstrap is controller.quorum.bootstrap.servers of a dynamic
-	// quorum (KIP-853), "" for the static one of Voters: a combined node
-	// formatted --standalone, its own first voter.
+	// quorum (KIP-853), "" for the static one of Voters.
 	Bootstrap string
+	// Initial is true when Voters are a dynamic quorum's initial
+	// controllers (KAFKA_INITIAL_CONTROLLERS), each with its directory
+	// id.
+	Initial bool
+	// role is the node's.
+	role Role
+}
+
+// FormatQuorum returns the quorum arguments of the format: none for a
+// static quorum or a broker apart (which holds no voters); for a
+// controller of a dynamic quorum, --initial-controllers and the list when
+// it is one of them, else --standalone for a combined node (the quorum's
+// first voter) and --no-initial-controllers for a controller apart, which
+// joins a quorum that runs already as an observer.
+func (k *KRaft) FormatQuorum() []string {
+	switch {
+	case k.Bootstrap == "" || !k.role.IsController():
+		return nil
+	case k.Initial:
+		entries := make([]string, len(k.Voters))
+		for i, v := range k.Voters {
+			entries[i] = fmt.Sprintf("%d@%s:%s", v.ID, v.Addr, v.Dir)
+		}
+		return []string{"--initial-controllers", strings.Join(entries, ",")}
+	case k.role == RoleCombined:
+		return []string{"--standalone"}
+	default:
+		return []string{"--no-initial-controllers"}
+	}
+}
+
+// self returns the node's own entry of Voters.
+func (k *KRaft) self() (Voter, bool) {
+	i := slices.IndexFunc(k.Voters, func(v Voter) bool { return v.ID == k.NodeID })
+	if i < 0 {
+		return Voter{}, false
+	}
+	return k.Voters[i], true
 }
 
 // bootstrapVar chooses a dynamic quorum.
 const bootstrapVar = "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS"
 
+// initialVar lists a dynamic quorum's initial controllers, which the
+// controllers are formatted with.
+const initialVar = "KAFKA_INITIAL_CONTROLLERS"
+
 // scramVar names the file of SCRAM credentials added at the format.
 const scramVar = "KAFKA_SCRAM_CREDENTIALS_FILE"
 
-// Voter is one entry of controller.quorum.voters, id@host:port.
+// Voter is one entry of controller.quorum.voters, id@host:port, or of a
+// dynamic quorum's initial controllers, id@host:port:directory-id.
 type Voter struct {
 	ID   int
 	Addr string
+	// Dir is the directory id of the voter's metadata log, in a list of
+	// initial controllers only.
+	Dir string
 }
 
 // modeVar chooses the mode where the broker version has both.
 const modeVar = "SUPERVISOR_MODE"
 
 // kraftVars are variables that only KRaft mode reads.
-var kraftVars = []string{"KAFKA_CLUSTER_ID", "KAFKA_CONTROLLER_PORT", "KAFKA_NODE_ID", scramVar}
+var kraftVars = []string{"KAFKA_CLUSTER_ID", "KAFKA_CONTROLLER_PORT", "KAFKA_NODE_ID", scramVar, initialVar}
 
 // loadMode picks the mode from the version and SUPERVISOR_MODE: 4.x has
 // KRaft only, and a broker before 3.3 ZooKeeper only (KRaft was not
@@ -159,6 +204,9 @@ func (c *Config) loadMode(e env) error {
 		// A controller apart has its controller listener only: the
 		// broker's port and what it advertises would be dropped unsaid.
 		for _, name := range []string{"KAFKA_PORT", "KAFKA_ADVERTISED_HOST_NAME", "KAFKA_ADVERTISED_PORT"} {
+			if name == "KAFKA_ADVERTISED_HOST_NAME" && e.get(bootstrapVar, "") != "" {
+				continue // what a controller of a dynamic quorum advertises
+			}
 			if e.get(name, "") != "" {
 				return &Error{name, "a broker's listener, but role controller runs no broker", "KAFKA_CONTROLLER_PORT for its controller listener, or no " + name}
 			}
@@ -196,11 +244,6 @@ func (c *Config) kraftSettings(e env, host string) (set []props.KV, unset []stri
 			return nil, nil, err
 		}
 	}
-	if b := e.get(bootstrapVar, ""); b != "" {
-		if err := c.dynamicQuorum(e, k, b); err != nil {
-			return nil, nil, err
-		}
-	}
 	port := e.get("KAFKA_CONTROLLER_PORT", "9093")
 	if _, err := portNumber("KAFKA_CONTROLLER_PORT", port); err != nil {
 		return nil, nil, err
@@ -209,19 +252,39 @@ func (c *Config) kraftSettings(e env, host string) (set []props.KV, unset []stri
 	if c.Role == RoleCombined {
 		self = fmt.Sprintf("%d@%s", k.NodeID, net.JoinHostPort(host, port))
 	}
-	voters := e.get("KAFKA_CONTROLLER_QUORUM_VOTERS", self)
-	if voters == "" {
-		return nil, nil, &Error{"KAFKA_CONTROLLER_QUORUM_VOTERS", fmt.Sprintf("unset, but role %s is one of a cluster whose quorum it must know", c.Role), "id@host:port,… of every controller"}
+	k.role = c.Role
+	if e.get(bootstrapVar, "") == "" && e.get(initialVar, "") != "" {
+		return nil, nil, &Error{initialVar, "set, but the initial controllers are those of a dynamic quorum, and " + bootstrapVar + " is unset",
+			bootstrapVar + " with it (Kafka 3.9 or later), or KAFKA_CONTROLLER_QUORUM_VOTERS alone for a static quorum"}
 	}
-	if k.Voters, err = parseVoters(voters); err != nil {
-		return nil, nil, err
+	votersVar, voters := "KAFKA_CONTROLLER_QUORUM_VOTERS", e.get("KAFKA_CONTROLLER_QUORUM_VOTERS", self)
+	if b := e.get(bootstrapVar, ""); b != "" {
+		if err := c.dynamicQuorum(e, k, b); err != nil {
+			return nil, nil, err
+		}
+		if k.Initial {
+			votersVar, voters = initialVar, e.get(initialVar, "")
+		}
+	}
+	switch {
+	case k.Bootstrap != "" && !k.Initial && c.Role != RoleCombined:
+		// A node apart of a dynamic quorum, given no initial controllers:
+		// it finds the voters through the bootstrap servers.
+		voters = ""
+	case voters == "":
+		return nil, nil, &Error{"KAFKA_CONTROLLER_QUORUM_VOTERS", fmt.Sprintf("unset, but role %s is one of a cluster whose quorum it must know", c.Role), "id@host:port,… of every controller"}
+	default:
+		if k.Voters, err = parseVoters(votersVar, voters, k.Initial); err != nil {
+			return nil, nil, err
+		}
 	}
 	voter := slices.ContainsFunc(k.Voters, func(v Voter) bool { return v.ID == k.NodeID })
 	switch {
+	case voters == "":
 	case c.Role.IsController() && !voter:
-		return nil, nil, &Error{"KAFKA_CONTROLLER_QUORUM_VOTERS", fmt.Sprintf("%q does not name node %d, which is a controller", voters, k.NodeID), "id@host:port,… naming KAFKA_NODE_ID"}
+		return nil, nil, &Error{votersVar, fmt.Sprintf("%q does not name node %d, which is a controller", voters, k.NodeID), "id@host:port,… naming KAFKA_NODE_ID"}
 	case !c.Role.IsController() && voter:
-		return nil, nil, &Error{"KAFKA_NODE_ID", fmt.Sprintf("%d is a voter of KAFKA_CONTROLLER_QUORUM_VOTERS, but role broker is no controller", k.NodeID),
+		return nil, nil, &Error{"KAFKA_NODE_ID", fmt.Sprintf("%d is a voter of %s, but role broker is no controller", k.NodeID, votersVar),
 			"an id that no voter has (or SUPERVISOR_ROLE=controller or all)"}
 	}
 	c.KRaft = k
@@ -343,26 +406,46 @@ func isController(listener string) bool {
 	return strings.EqualFold(name, controllerListener)
 }
 
-// parseVoters reads controller.quorum.voters: id@host:port, separated by
-// commas, each id once.
-func parseVoters(s string) ([]Voter, error) {
-	const want = "id@host:port,… such as 0@kafka-0:9093"
+// parseVoters reads controller.quorum.voters from the variable name:
+// id@host:port, separated by commas, each id once. A list of initial
+// controllers (initial) may give each its directory id after the port,
+// as kafka-storage.sh format --initial-controllers takes them; an entry
+// without one gets it later (storage.VoterDirectoryID), once the cluster
+// id is known.
+func parseVoters(name, s string, initial bool) ([]Voter, error) {
+	want := "id@host:port,… such as 0@kafka-0:9093"
+	if initial {
+		want = "id@host:port[:directory-id],… such as 0@kafka-0:9093 (a directory id is a base64 UUID, made from KAFKA_CLUSTER_ID when left out)"
+	}
 	var out []Voter
 	for _, entry := range strings.Split(s, ",") {
 		entry = strings.TrimSpace(entry)
 		id, addr, ok := strings.Cut(entry, "@")
 		n, err := strconv.Atoi(id)
-		bad := &Error{"KAFKA_CONTROLLER_QUORUM_VOTERS", fmt.Sprintf("%q is not a voter", entry), want}
+		bad := &Error{name, fmt.Sprintf("%q is not a voter", entry), want}
 		if !ok || err != nil || n < 0 {
 			return nil, bad
 		}
-		if _, err := hostPort("KAFKA_CONTROLLER_QUORUM_VOTERS", addr, false); err != nil {
-			return nil, bad
+		v := Voter{ID: n, Addr: addr}
+		if _, err := hostPort(name, addr, false); err != nil {
+			// A directory id after the port: the port is a number, which
+			// a 22-character directory id never is.
+			i := strings.LastIndex(addr, ":")
+			if !initial || i < 0 {
+				return nil, bad
+			}
+			v.Addr, v.Dir = addr[:i], addr[i+1:]
+			if _, err := hostPort(name, v.Addr, false); err != nil {
+				return nil, bad
+			}
+			if err := storage.CheckDirectoryID(v.Dir); err != nil {
+				return nil, &Error{name, fmt.Sprintf("%q: directory id %s %v", entry, v.Dir, err), want}
+			}
 		}
-		if slices.ContainsFunc(out, func(v Voter) bool { return v.ID == n }) {
-			return nil, &Error{"KAFKA_CONTROLLER_QUORUM_VOTERS", fmt.Sprintf("voter %d is named twice", n), want}
+		if slices.ContainsFunc(out, func(o Voter) bool { return o.ID == n }) {
+			return nil, &Error{name, fmt.Sprintf("voter %d is named twice", n), want}
 		}
-		out = append(out, Voter{ID: n, Addr: addr})
+		out = append(out, v)
 	}
 	return out, nil
 }
@@ -420,13 +503,20 @@ func (c *Config) inspectStorage(metadataDir string) error {
 			"the cluster's id, the same on every node (kafka-storage.sh random-uuid prints one)"}
 	}
 	k.Unformatted = s.Unformatted
-	if c.Role == RoleCombined {
+	if k.Initial {
+		for i, v := range k.Voters {
+			if v.Dir == "" {
+				k.Voters[i].Dir = storage.VoterDirectoryID(k.ClusterID, v.ID)
+			}
+		}
+	}
+	if c.Role.IsController() {
 		return c.checkQuorum(metadataDir)
 	}
 	return nil
 }
 
-// checkQuorum refuses a combined node whose formatted metadata log was
+// checkQuorum refuses a controller whose formatted metadata log was
 // formatted for the other kind of quorum: on a static format a node
 // given only bootstrap servers waits for a quorum forever.
 func (c *Config) checkQuorum(metadataDir string) error {
@@ -445,7 +535,7 @@ func (c *Config) checkQuorum(metadataDir string) error {
 		return &Error{bootstrapVar, fmt.Sprintf("a dynamic quorum, but %s was formatted for a static one (controller.quorum.voters)", metadataDir),
 			"unset on this data (the voters stay static), or an empty log directory"}
 	case q == storage.QuorumDynamic && c.KRaft.Bootstrap == "":
-		return &Error{bootstrapVar, fmt.Sprintf("unset, but %s was formatted for a dynamic quorum (--standalone)", metadataDir),
+		return &Error{bootstrapVar, fmt.Sprintf("unset, but %s was formatted for a dynamic quorum", metadataDir),
 			"the bootstrap servers it was formatted with (host:port of its controller listener), or an empty log directory"}
 	}
 	return nil
@@ -479,16 +569,22 @@ func (c *Config) scram(path string) ([]string, error) {
 	return out, nil
 }
 
-// dynamicQuorum checks a dynamic quorum's bootstrap servers, b: a combined
-// node of Kafka 3.9 or later (KIP-853), formatted --standalone as the
-// quorum's first voter, to which more controllers can be added later
-// (kafka-metadata-quorum.sh add-controller). Controllers and brokers apart
-// keep the static quorum: their format would need every controller's
-// directory id ahead (--initial-controllers).
+// dynamicQuorum checks a dynamic quorum's bootstrap servers, b (Kafka 3.9
+// or later, KIP-853), and its initial controllers, whose entries become
+// the voters. Every controller of a new quorum is formatted with the
+// same list of initial controllers (--initial-controllers), each with the
+// directory id its metadata log gets; a combined node given none is
+// formatted --standalone, as the quorum's first voter, to which more can
+// be added later. A controller apart given none joins the quorum that
+// runs already as an observer (--no-initial-controllers), as a controller
+// added to it or one whose volume was lost must: it becomes a voter
+// through kafka-metadata-quorum.sh add-controller, or by itself with
+// controller.quorum.auto.join.enable (Kafka 4.2 or later). A broker apart
+// is formatted with no quorum: it finds the voters through the bootstrap
+// servers, and checks its id against the list when it has one.
 func (c *Config) dynamicQuorum(e env, k *KRaft, b string) error {
+	initial := e.get(initialVar, "")
 	switch {
-	case c.Role != RoleCombined:
-		return &Error{bootstrapVar, fmt.Sprintf("a dynamic quorum, but role %s takes the static one", c.Role), "KAFKA_CONTROLLER_QUORUM_VOTERS (a dynamic quorum is for role all)"}
 	case !c.Sarama.IsAtLeast(sarama.V3_9_0_0):
 		return &Error{bootstrapVar, fmt.Sprintf("a dynamic quorum, but Kafka %s has none (KIP-853, 3.9)", c.Version), "KAFKA_CONTROLLER_QUORUM_VOTERS, or Kafka 3.9 or later"}
 	case e.get("KAFKA_CONTROLLER_QUORUM_VOTERS", "") != "":
@@ -500,5 +596,6 @@ func (c *Config) dynamicQuorum(e env, k *KRaft, b string) error {
 		}
 	}
 	k.Bootstrap = b
+	k.Initial = initial != ""
 	return nil
 }

@@ -1,10 +1,14 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/kafka-on-kubernetes/supervisor/internal/storage"
 )
 
 const (
@@ -71,6 +75,77 @@ func TestKRaftDynamicQuorum(t *testing.T) {
 	}
 	if want, have := "localhost:19093", c.KRaft.Bootstrap; want != have {
 		t.Errorf("bootstrap: want %q, have %q", want, have)
+	}
+}
+
+// TestKRaftInitialControllers: the nodes of a dynamic quorum of
+// controllers and brokers apart. Each controller is formatted with the
+// whole list, with the directory ids given or made alike on every node
+// from the cluster id, and advertises its own entry; a broker is
+// formatted with no quorum and keeps no voters.
+func TestKRaftInitialControllers(t *testing.T) {
+	const cluster = "MkU3OEVBNTcwNTJENDM2Qg"
+	const given = "sD1yx6eiRBCQJ0mZfyBXnQ"
+	initial := "0@c-0.c:9093,1@c-1.c:9093:" + given + ",2@c-2.c:9093"
+	want := []string{"--initial-controllers", fmt.Sprintf("0@c-0.c:9093:%s,1@c-1.c:9093:%s,2@c-2.c:9093:%s",
+		storage.VoterDirectoryID(cluster, 0), given, storage.VoterDirectoryID(cluster, 2))}
+	common := []string{dist440, "KAFKA_CLUSTER_ID=" + cluster, "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS=c-0.c:9093,c-1.c:9093,c-2.c:9093",
+		"KAFKA_INITIAL_CONTROLLERS=" + initial}
+	for _, tc := range []struct {
+		name       string
+		env        []string
+		wantFormat []string
+		wantAdv    string
+	}{
+		{"controller 2", []string{"SUPERVISOR_ROLE=controller", "KAFKA_NODE_ID=2"}, want, "CONTROLLER://c-2.c:9093"},
+		{"controller 1", []string{"SUPERVISOR_ROLE=controller", "KAFKA_NODE_ID=1"}, want, "CONTROLLER://c-1.c:9093"},
+		{"combined 0", []string{"KAFKA_NODE_ID=0", "KAFKA_ADVERTISED_HOST_NAME=k-0"}, want, "PLAINTEXT://k-0:9092,CONTROLLER://c-0.c:9093"},
+		{"broker", []string{"SUPERVISOR_ROLE=broker", "KAFKA_NODE_ID=100", "KAFKA_ADVERTISED_HOST_NAME=b-0"}, nil, "PLAINTEXT://b-0:9092"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load(append(append(slices.Clone(common), tc.env...), "SUPERVISOR_DATA_DIR="+t.TempDir()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want, have := tc.wantFormat, c.KRaft.FormatQuorum(); !slices.Equal(want, have) {
+				t.Errorf("format: want %q, have %q", want, have)
+			}
+			f := c.files[0].file
+			if v, ok := f.Get("controller.quorum.voters"); ok {
+				t.Errorf("controller.quorum.voters: want unset, have %q", v)
+			}
+			for k, v := range map[string]string{
+				"controller.quorum.bootstrap.servers": "c-0.c:9093,c-1.c:9093,c-2.c:9093",
+				"advertised.listeners":                tc.wantAdv,
+			} {
+				if have, _ := f.Get(k); have != v {
+					t.Errorf("%s: want %q, have %q", k, v, have)
+				}
+			}
+		})
+	}
+	// Without a list, a combined node is its own first voter, a
+	// controller apart joins as an observer, and a broker needs none.
+	c, err := Load([]string{dist440, "SUPERVISOR_DATA_DIR=" + t.TempDir(), "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS=localhost:9093"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, have := []string{"--standalone"}, c.KRaft.FormatQuorum(); !slices.Equal(want, have) {
+		t.Errorf("combined, no list: want %q, have %q", want, have)
+	}
+	for role, want := range map[string][]string{"broker": nil, "controller": {"--no-initial-controllers"}} {
+		c, err := Load([]string{dist440, "SUPERVISOR_DATA_DIR=" + t.TempDir(), "SUPERVISOR_ROLE=" + role, "KAFKA_NODE_ID=5", "KAFKA_CLUSTER_ID=" + cluster,
+			"KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS=c-0.c:9093", "KAFKA_ADVERTISED_HOST_NAME=n-5.n"})
+		if err != nil {
+			t.Fatalf("%s, no list: %v", role, err)
+		}
+		if have := c.KRaft.FormatQuorum(); !slices.Equal(want, have) {
+			t.Errorf("%s, no list: want %q, have %q", role, want, have)
+		}
+		adv := map[string]string{"broker": "PLAINTEXT://n-5.n:9092", "controller": "CONTROLLER://n-5.n:9093"}[role]
+		if have, _ := c.files[0].file.Get("advertised.listeners"); have != adv {
+			t.Errorf("%s, no list: advertised.listeners: want %q, have %q", role, adv, have)
+		}
 	}
 }
 
@@ -204,8 +279,21 @@ func TestKRaftBadInput(t *testing.T) {
 			`KAFKA_CONTROLLER_QUORUM_VOTERS: voter 0 is named twice`},
 		{"node outside the voters", []string{dist440, "KAFKA_NODE_ID=3", "KAFKA_CONTROLLER_QUORUM_VOTERS=0@a:9093,1@b:9093"},
 			`KAFKA_CONTROLLER_QUORUM_VOTERS: "0@a:9093,1@b:9093" does not name node 3, which is a controller`},
-		{"dynamic quorum on a controller", []string{dist440, "SUPERVISOR_ROLE=controller", "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS=a:9093"},
-			"KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS: a dynamic quorum, but role controller takes the static one"},
+		{"initial controllers without bootstrap servers", []string{dist440, "KAFKA_INITIAL_CONTROLLERS=0@a:9093"},
+			"KAFKA_INITIAL_CONTROLLERS: set, but the initial controllers are those of a dynamic quorum, and KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS is unset"},
+		{"initial controllers not naming the controller", []string{dist440, "SUPERVISOR_ROLE=controller", "KAFKA_NODE_ID=2", "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS=a:9093",
+			"KAFKA_INITIAL_CONTROLLERS=0@a:9093,1@b:9093"},
+			`KAFKA_INITIAL_CONTROLLERS: "0@a:9093,1@b:9093" does not name node 2, which is a controller`},
+		{"broker among the initial controllers", []string{dist440, "SUPERVISOR_ROLE=broker", "KAFKA_NODE_ID=1", "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS=a:9093",
+			"KAFKA_INITIAL_CONTROLLERS=0@a:9093,1@b:9093"},
+			"KAFKA_NODE_ID: 1 is a voter of KAFKA_INITIAL_CONTROLLERS, but role broker is no controller"},
+		{"initial controller with a bad directory id", []string{dist440, "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS=a:9093",
+			"KAFKA_INITIAL_CONTROLLERS=0@a:9093:AAAAAAAAAAAAAAAAAAAAAA"},
+			`KAFKA_INITIAL_CONTROLLERS: "0@a:9093:AAAAAAAAAAAAAAAAAAAAAA": directory id AAAAAAAAAAAAAAAAAAAAAA is reserved by Kafka`},
+		{"initial controller without port", []string{dist440, "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS=a:9093", "KAFKA_INITIAL_CONTROLLERS=0@a"},
+			`KAFKA_INITIAL_CONTROLLERS: "0@a" is not a voter; want id@host:port[:directory-id],…`},
+		{"dynamic quorum on 3.8", []string{dist391, "KAFKA_VERSION=3.8.1", "SUPERVISOR_MODE=kraft", "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS=a:9093"},
+			"KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS: a dynamic quorum, but Kafka 3.8.1 has none (KIP-853, 3.9)"},
 		{"dynamic and static quorum", []string{dist440, "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS=a:9093", "KAFKA_CONTROLLER_QUORUM_VOTERS=0@a:9093"},
 			"KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS: set with KAFKA_CONTROLLER_QUORUM_VOTERS"},
 		{"dynamic quorum, bad server", []string{dist440, "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS=a:9093,b"},
@@ -213,7 +301,7 @@ func TestKRaftBadInput(t *testing.T) {
 		{"dynamic quorum on static data", []string{dist440, "KAFKA_LOG_DIRS=testdata/kraft-static", "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS=localhost:9093"},
 			"KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS: a dynamic quorum, but testdata/kraft-static was formatted for a static one"},
 		{"static quorum on dynamic data", []string{dist440, "KAFKA_LOG_DIRS=testdata/kraft-dynamic"},
-			"KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS: unset, but testdata/kraft-dynamic was formatted for a dynamic quorum (--standalone)"},
+			"KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS: unset, but testdata/kraft-dynamic was formatted for a dynamic quorum"},
 		{"bad node id", []string{dist440, "KAFKA_NODE_ID=x"}, `KAFKA_NODE_ID: "x" is not a node id`},
 		{"bad controller port", []string{dist440, "KAFKA_CONTROLLER_PORT=0"}, `KAFKA_CONTROLLER_PORT: "0" is not a port`},
 		{"formatted for another cluster", []string{dist440, "KAFKA_LOG_DIRS=testdata/kraft-formatted", "KAFKA_CLUSTER_ID=4L6g3nShT-eMCtK--X86sw"},

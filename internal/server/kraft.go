@@ -32,8 +32,9 @@ type KRaftOptions struct {
 	Dirs, Unformatted []string
 	// Scram are the format's --add-scram arguments, if any.
 	Scram []string
-	// Standalone formats the node as the first voter of a dynamic quorum.
-	Standalone bool
+	// Quorum are the format's quorum arguments: --standalone, or
+	// --initial-controllers and the list, or none (config.KRaft.FormatQuorum).
+	Quorum []string
 }
 
 // storageTool is the class that formats KRaft storage, in every version
@@ -93,14 +94,12 @@ func (k *Kafka) format() error {
 		generated = true
 	}
 	k.Log.Info("starting", "phase", "format", "cluster_id", id, "generated", generated, "dirs", strings.Join(o.KRaft.Unformatted, ","),
-		"scram_credentials", len(o.KRaft.Scram), "standalone", o.KRaft.Standalone)
+		"scram_credentials", len(o.KRaft.Scram), "quorum", strings.Join(o.KRaft.Quorum, " "))
 	args := []string{storageTool, "format", "-t", id, "-c", o.ConfigFile, "-g"}
 	for _, s := range o.KRaft.Scram {
 		args = append(args, "--add-scram", s)
 	}
-	if o.KRaft.Standalone {
-		args = append(args, "--standalone")
-	}
+	args = append(args, o.KRaft.Quorum...)
 	c, err := k.Reaper.Start(proc.Spec{
 		Name: "kafka-storage",
 		Path: filepath.Join(k.KafkaHome, "bin", "kafka-run-class.sh"),

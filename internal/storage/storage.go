@@ -27,6 +27,7 @@ package storage
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
@@ -91,17 +92,17 @@ func ReadMeta(dir string) (m Meta, ok bool, err error) {
 		return Meta{}, false, fmt.Errorf("%s: %s=%s is not a number", path, idKey, v)
 	}
 	if m.DirectoryID, _ = src.Get("directory.id"); m.DirectoryID != "" {
-		if err := checkDirectoryID(m.DirectoryID); err != nil {
+		if err := CheckDirectoryID(m.DirectoryID); err != nil {
 			return Meta{}, false, fmt.Errorf("%s: directory.id=%s %w", path, m.DirectoryID, err)
 		}
 	}
 	return m, true, nil
 }
 
-// checkDirectoryID refuses what Kafka refuses as a directory id: not a
+// CheckDirectoryID refuses what Kafka refuses as a directory id: not a
 // UUID in URL-safe base64, or one of the reserved ids, whose first 64
 // bits are 0 and last 64 below 100.
-func checkDirectoryID(id string) error {
+func CheckDirectoryID(id string) error {
 	b, err := base64.RawURLEncoding.Strict().DecodeString(id)
 	if err != nil || len(b) != 16 {
 		return errors.New("is not a base64 UUID")
@@ -110,6 +111,25 @@ func checkDirectoryID(id string) error {
 		return errors.New("is reserved by Kafka (ids below 100 mark unassigned, lost or migrating replicas)")
 	}
 	return nil
+}
+
+// VoterDirectoryID is the directory id of the metadata log of controller
+// nodeID in the initial quorum of cluster clusterID, when the list of
+// initial controllers gives none: the same on every node that computes
+// it, so that the controllers of a StatefulSet can share one list in
+// their environment, and different from cluster to cluster. It is a
+// version 4 UUID made of a SHA-256 of the two, never reserved and never
+// starting with '-' (the tools would take it for an option).
+func VoterDirectoryID(clusterID string, nodeID int) string {
+	for i := 0; ; i++ {
+		sum := sha256.Sum256([]byte(fmt.Sprintf("kafka-on-kubernetes voter directory %s %d %d", clusterID, nodeID, i)))
+		b := sum[:16]
+		b[6] = b[6]&0x0f | 0x40
+		b[8] = b[8]&0x3f | 0x80
+		if id := base64.RawURLEncoding.EncodeToString(b); id[0] != '-' && CheckDirectoryID(id) == nil {
+			return id
+		}
+	}
 }
 
 // DuplicateDirectory is two formatted directories with one directory.id:

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -138,5 +139,29 @@ func TestDirectoryIDs(t *testing.T) {
 				t.Fatalf("want %q, have %v", tc.want, err)
 			}
 		})
+	}
+}
+
+// TestVoterDirectoryID: the same on every call, a valid directory id,
+// and different for another node or another cluster.
+func TestVoterDirectoryID(t *testing.T) {
+	const cluster = "MkU3OEVBNTcwNTJENDM2Qg"
+	seen := map[string]string{}
+	for _, tc := range []struct {
+		cluster string
+		node    int
+	}{{cluster, 0}, {cluster, 1}, {cluster, 2}, {"4L6g3nShT-eMCtK--X86sw", 0}, {"", 0}} {
+		id := VoterDirectoryID(tc.cluster, tc.node)
+		if again := VoterDirectoryID(tc.cluster, tc.node); again != id {
+			t.Errorf("%s/%d: %s, then %s", tc.cluster, tc.node, id, again)
+		}
+		if err := CheckDirectoryID(id); err != nil || len(id) != ClusterIDLen || id[0] == '-' {
+			t.Errorf("%s/%d: %s: %v", tc.cluster, tc.node, id, err)
+		}
+		key := fmt.Sprintf("%s/%d", tc.cluster, tc.node)
+		if other, ok := seen[id]; ok {
+			t.Errorf("%s and %s share %s", key, other, id)
+		}
+		seen[id] = key
 	}
 }
