@@ -17,6 +17,21 @@
 // last ERROR lines (proc.Child.Errors), which a shutdown's chatter would
 // push out of its tail.
 //
+// # Start phases
+//
+// Each is bounded by the start timeout and ends with a log line
+// "ready: phase=… took=…":
+//   - zookeeper: ZooKeeper answers srvr that it serves (through a session
+//     where its whitelist refuses srvr), so the supervisor's client never
+//     makes it log a refused session;
+//   - format (KRaft): the storage tool formats the log directories that
+//     have no meta.properties, once;
+//   - kafka: the broker's registration exists (/brokers/ids/<id>, or
+//     registered and unfenced in KRaft) and it lists itself in a
+//     metadata answer; a controller apart waits for its quorum's leader;
+//   - topics: the topics are reconciled and every partition has a leader;
+//   - all: /readyz answers 200.
+//
 // # Restarts
 //
 // Under the policy on-failure, a child that exits on its own, whether
