@@ -363,7 +363,7 @@ func TestKRaftDynamicQuorum(t *testing.T) {
 		"KAFKA_CREATE_TOPICS=" + seedTopic + ":1:1"}
 	first := startKRaft(t, dist, "", dynamic...)
 	first.waitProbe("/readyz", 200, "ready", 2*time.Minute)
-	first.waitLog(`starting: phase=format .*standalone=true`, time.Second)
+	first.waitLog(`starting: phase=format .*quorum=--standalone`, time.Second)
 	client := clusterClient(t, first.kafkaAddr)
 	produce(t, client, seedTopic, 0, "dynamic")
 	client.Close()
