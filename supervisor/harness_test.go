@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -448,7 +449,11 @@ func podNetwork(t *testing.T, n int) []pod {
 		})
 	}
 	subnet := freeSubnet(t)
-	prefix := fmt.Sprintf("kst%d", os.Getpid()) // names are at most 15 bytes
+	// Names are at most 15 bytes, and new for each call: the kernel frees
+	// a deleted namespace's veth pair later, so a second network made
+	// right after the first (TestKRaftQuorum's subtests) could meet its
+	// names still in use ("RTNETLINK answers: File exists").
+	prefix := fmt.Sprintf("k%06x", rand.Uint32()&0xffffff)
 	bridge := prefix + "b"
 	if err := ip("link", "add", bridge, "type", "bridge"); err != nil {
 		missing(t, "cannot make a bridge: %v", err)
