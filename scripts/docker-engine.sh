@@ -13,7 +13,7 @@
 #
 # The private engine: overlay2 where the kernel mounts overlay on the data
 # root's filesystem, else vfs (works anywhere, but copies every layer in
-# full: 62 GB after a few days of builds, against 3 GB with overlay2); no
+# full: 62 GB after a few days of builds, against 1.7 GB with overlay2); no
 # iptables and no bridge (the machine has neither to give), so builds and
 # containers use --network host. A data root left by the other driver is
 # our own cache and is emptied, since dockerd would keep the old driver.

@@ -32,8 +32,9 @@ type KRaftOptions struct {
 	Dirs, Unformatted []string
 	// Scram are the format's --add-scram arguments, if any.
 	Scram []string
-	// Quorum are the format's quorum arguments: --standalone, or
-	// --initial-controllers and the list, or none (config.KRaft.FormatQuorum).
+	// Quorum are the format's quorum arguments: --standalone,
+	// --initial-controllers and the list, --no-initial-controllers, or
+	// none (config.KRaft.FormatQuorum).
 	Quorum []string
 }
 
