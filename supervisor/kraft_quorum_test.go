@@ -1,12 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,14 +34,16 @@ const kraftQuorumTopic = "kraft-quorum"
 // elects one, every node is ready, and a topic with 2 replicas, created
 // by the brokers' supervisors, takes an acks=all write. The leading
 // controller stops: the other two elect a new leader and stay ready, and
-// acks=all writes still work. A second controller stops: the one left has
-// no quorum, and its /readyz says so while /livez stays 200.
+// acks=all writes still work. The new leader ends too (stopped, or in the
+// dynamic quorum killed): the one left has no quorum, and its /readyz
+// says so while /livez stays 200.
 //
 // The quorum is static (controller.quorum.voters), then dynamic (KIP-853):
 // every node is given the controllers' bootstrap servers and the list of
 // initial controllers without directory ids, and each controller's
-// metadata log gets the directory id made for it from the cluster id;
-// the quorum's loss is checked in the static quorum only.
+// metadata log gets the directory id made for it from the cluster id.
+// The leader answers DescribeQuorum, naming itself and the three voters;
+// a follower answers that it does not lead.
 func TestKRaftQuorum(t *testing.T) {
 	dist := newestKRaftDist(t)
 	for _, dynamic := range []bool{false, true} {
@@ -116,6 +120,19 @@ func kraftQuorum(t *testing.T, dist string, dynamic bool) {
 		return ""
 	})
 	t.Logf("controller %d leads", leader)
+	for i := range 3 {
+		l, err := controller.AskLeader(controllerAddr(i), 5*time.Second)
+		if i != int(leader) {
+			if !errors.Is(err, sarama.ErrNotLeaderForPartition) {
+				t.Errorf("DescribeQuorum of follower %d: want NOT_LEADER_OR_FOLLOWER, have %+v, %v", i, l, err)
+			}
+			continue
+		}
+		slices.Sort(l.Voters)
+		if err != nil || l.Leader != leader || !slices.Equal(l.Voters, []int32{0, 1, 2}) {
+			t.Errorf("DescribeQuorum of leader %d: want leader %d and voters [0 1 2], have %+v, %v", i, leader, l, err)
+		}
+	}
 	if dynamic {
 		for i, in := range controllers {
 			meta, err := os.ReadFile(filepath.Join(in.dir, "data", "kafka", "meta.properties"))
@@ -185,23 +202,28 @@ func kraftQuorum(t *testing.T, dist string, dynamic bool) {
 		t.Errorf("consumed: want %q, have %q", want, have)
 	}
 
-	if dynamic {
-		// Not checked in a dynamic quorum: there, the controller left
-		// alone after a second stop kept naming a leader in
-		// DescribeCluster, so /readyz stayed 200 past a minute, in 2 of 6
-		// runs. The supervisor's readiness cannot yet tell a lost dynamic
-		// quorum (it would need DescribeQuorum, which sarama lacks).
-		t.Logf("done after %s", since(t0))
-		return
-	}
-
-	// The new leader stops too: one controller of three, no quorum.
-	stop(controllers[second])
+	// The new leader ends too: one controller of three, no quorum. In the
+	// static quorum it stops; the controller left becomes a candidate and
+	// names no leader. In the dynamic one its pod is killed (SIGKILL of
+	// its PID 1, no goodbye to the quorum): the controller left becomes
+	// prospective (KIP-996, pre-vote) and keeps naming the leader, which
+	// does not answer.
 	last := rest[0]
 	if last == int(second) {
 		last = rest[1]
 	}
-	controllers[last].waitProbe("/readyz", 503, "not ready: controller not ready: the kraft quorum has no leader", time.Minute)
+	lost := `^not ready: controller not ready: the kraft quorum has no leader$`
+	ended := time.Now()
+	if dynamic {
+		controllers[second].signal(syscall.SIGKILL)
+		controllers[second].wait(time.Minute)
+		lost = fmt.Sprintf(`^not ready: controller not ready: the kraft quorum leader %d at %s does not lead: .+$`,
+			second, regexp.QuoteMeta(controllerAddr(int(second))))
+	} else {
+		stop(controllers[second])
+	}
+	body := controllers[last].waitProbeMatch("/readyz", 503, lost, time.Minute)
+	t.Logf("controller %d alone, /readyz 503 %s after the leader ended: %s", last, since(ended), body)
 	if code, body := controllers[last].probe("/livez"); code != 200 {
 		t.Errorf("/livez without a quorum: want 200, have %d %q", code, body)
 	}

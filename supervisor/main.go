@@ -158,7 +158,7 @@ func realMain(args, environ []string, stdout, stderr io.Writer) int {
 			kraft = &server.KRaftOptions{ClusterID: cfg.KRaft.ClusterID, Dirs: cfg.KRaft.Dirs, Unformatted: cfg.KRaft.Unformatted, Scram: cfg.KRaft.Scram,
 				Quorum: cfg.KRaft.FormatQuorum()}
 			if !cfg.Role.IsBroker() {
-				kraft.Controller = cfg.Controller
+				kraft.Controller, kraft.Voters = cfg.Controller, cfg.KRaft.VoterAddrs()
 			}
 		}
 		k = server.NewKafka(server.KafkaOptions{

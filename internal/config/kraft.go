@@ -104,6 +104,16 @@ func (k *KRaft) FormatQuorum() []string {
 	}
 }
 
+// VoterAddrs returns the host:port of each of Voters, by node id: where a
+// controller's check asks the quorum's leader.
+func (k *KRaft) VoterAddrs() map[int32]string {
+	out := make(map[int32]string, len(k.Voters))
+	for _, v := range k.Voters {
+		out[int32(v.ID)] = v.Addr
+	}
+	return out
+}
+
 // self returns the node's own entry of Voters.
 func (k *KRaft) self() (Voter, bool) {
 	i := slices.IndexFunc(k.Voters, func(v Voter) bool { return v.ID == k.NodeID })

@@ -1,5 +1,6 @@
 // Package controller tells when a KRaft controller is ready: its quorum has
-// a leader, and it has caught up with the metadata log.
+// a leader, that leader answers as one, and the controller has caught up
+// with the metadata log.
 //
 // sarama has no DescribeQuorum, and in KRaft the controller id of a
 // broker's Metadata and DescribeCluster answers is a random live broker,
@@ -7,7 +8,7 @@
 // controllers' endpoints (KIP-919, Kafka 3.7 on), sent to the controller
 // listener itself, is answered by the controller with the quorum's leader
 // as it knows it (-1 for none) and the controllers registered in the
-// metadata it has replayed.
+// metadata it has replayed, with their endpoints.
 //
 // A controller that has not yet replayed the metadata log up to its
 // finalized metadata version answers UNSUPPORTED_VERSION ("There is no
@@ -19,15 +20,30 @@
 // that registration, or on a restart one that an earlier start left in
 // the log, which it reads in order, after what came before it.
 //
-// After ready, the same request is the periodic check: an answer without a
-// leader makes the check fail with watch.ErrNotReady, which reports the
-// node not ready (the quorum is lost) but never hung, since it answers.
+// The leader named is not enough. In a dynamic quorum (kraft.version 1,
+// KIP-853) a voter that stops hearing from its leader becomes prospective
+// (KIP-996, pre-vote) and keeps naming the leader it had, for as long as
+// no majority answers, and a leader that lost its majority resigns and
+// then names itself. So the leader named is asked too, with a
+// DescribeQuorum, where the configuration places it (the static voters,
+// or the initial controllers of a dynamic quorum), else at its registered
+// endpoint, or at the controller's own address when it names itself: a
+// DescribeQuorum which only the quorum's leader answers without error
+// (describequorum.go). A leader that does not answer, or answers that it
+// does not lead, is a lost quorum.
+//
+// After ready, the same requests are the periodic check: an answer without
+// a leader, or a leader that does not lead, makes the check fail with
+// watch.ErrNotReady, which reports the node not ready (the quorum is lost)
+// but never hung, since the controller itself answers.
 package controller
 
 import (
 	"context"
 	"fmt"
+	"net"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -44,6 +60,9 @@ type Quorum struct {
 	// Registered are the ids of the controllers registered in the
 	// metadata the controller has replayed.
 	Registered []int32
+	// Endpoints are the registered controllers' host:port, by id, for
+	// the listener the question came on.
+	Endpoints map[int32]string
 }
 
 // Ready returns nil when the controller of id is ready, else why it is
@@ -86,17 +105,49 @@ func Describe(b *sarama.Broker) (Quorum, error) {
 		}
 		return Quorum{}, fmt.Errorf("describe cluster: %w%s", resp.Err, msg)
 	}
-	q := Quorum{Leader: resp.ControllerID}
+	q := Quorum{Leader: resp.ControllerID, Endpoints: map[int32]string{}}
 	for _, c := range resp.Brokers {
 		q.Registered = append(q.Registered, c.BrokerID)
+		q.Endpoints[c.BrokerID] = net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port)))
 	}
 	return q, nil
 }
 
+// LeaderLeads returns nil when the leader q names answers DescribeQuorum
+// as the quorum's leader, within timeout, else why not, wrapping
+// watch.ErrNotReady. self is the address of the controller of id that
+// gave q, asked when it names itself; voters are the configured voters'
+// addresses by id, asked before the registered endpoints of q.
+func (q Quorum) LeaderLeads(id int, self string, voters map[int32]string, timeout time.Duration) error {
+	addr := q.leaderAddr(id, self, voters)
+	if addr == "" {
+		return fmt.Errorf("%w: the kraft quorum leader %d is not registered yet", watch.ErrNotReady, q.Leader)
+	}
+	l, err := AskLeader(addr, timeout)
+	if err == nil && l.Leader != q.Leader {
+		err = fmt.Errorf("it names %d", l.Leader)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: the kraft quorum leader %d at %s does not lead: %v", watch.ErrNotReady, q.Leader, addr, err)
+	}
+	return nil
+}
+
+// leaderAddr returns where LeaderLeads asks the leader, or "" if nowhere.
+func (q Quorum) leaderAddr(id int, self string, voters map[int32]string) string {
+	switch {
+	case q.Leader == int32(id):
+		return self
+	case voters[q.Leader] != "":
+		return voters[q.Leader]
+	}
+	return q.Endpoints[q.Leader]
+}
+
 // Wait returns once the controller of id at addr is ready, asking it on
 // a new connection each time, from 50 ms apart doubling up to a second,
-// until ctx ends.
-func Wait(ctx context.Context, addr string, id int, cfg *sarama.Config) (Quorum, error) {
+// until ctx ends; voters are as for Quorum.LeaderLeads.
+func Wait(ctx context.Context, addr string, id int, voters map[int32]string, cfg *sarama.Config) (Quorum, error) {
 	var last error
 	q, err := backoff.Retry(ctx, func() (Quorum, error) {
 		b := sarama.NewBroker(addr)
@@ -108,6 +159,9 @@ func Wait(ctx context.Context, addr string, id int, cfg *sarama.Config) (Quorum,
 		q, err := Describe(b)
 		if err == nil {
 			err = q.Ready(id)
+		}
+		if err == nil {
+			err = q.LeaderLeads(id, addr, voters, cfg.Net.DialTimeout)
 		}
 		last = err
 		return q, err
@@ -122,10 +176,11 @@ func Wait(ctx context.Context, addr string, id int, cfg *sarama.Config) (Quorum,
 
 // NewChecker returns a check of the controller of id at addr, whose
 // every ask gives up after timeout; cfg is the client's configuration,
-// whose timeouts it replaces. A controller that answers without a leader
-// fails with watch.ErrNotReady. After ready it is not asked to list
+// whose timeouts it replaces; voters are as for Quorum.LeaderLeads. A
+// controller that answers without a leader, or names one that does not
+// lead, fails with watch.ErrNotReady. After ready it is not asked to list
 // itself again: that it did once is the catch-up.
-func NewChecker(addr string, id int, cfg *sarama.Config, timeout time.Duration) *broker.Checker {
+func NewChecker(addr string, id int, voters map[int32]string, cfg *sarama.Config, timeout time.Duration) *broker.Checker {
 	return broker.NewCheckerOf(addr, cfg, timeout, func(b *sarama.Broker) error {
 		q, err := Describe(b)
 		if err != nil {
@@ -134,6 +189,6 @@ func NewChecker(addr string, id int, cfg *sarama.Config, timeout time.Duration) 
 		if q.Leader < 0 {
 			return q.Ready(id)
 		}
-		return nil
+		return q.LeaderLeads(id, addr, voters, timeout)
 	})
 }

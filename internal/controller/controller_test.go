@@ -38,3 +38,27 @@ func TestReady(t *testing.T) {
 		})
 	}
 }
+
+func TestLeaderAddr(t *testing.T) {
+	registered := map[int32]string{0: "c0.registered:9093", 2: "c2.registered:9093", 5: "c5.registered:9093"}
+	voters := map[int32]string{0: "c0:9093", 1: "c1:9093", 2: "c2:9093"}
+	for _, tc := range []struct {
+		name   string
+		leader int32
+		voters map[int32]string
+		want   string
+	}{
+		{"itself", 1, voters, "localhost:9093"},
+		{"a configured voter", 2, voters, "c2:9093"},
+		{"a voter added later", 5, voters, "c5.registered:9093"},
+		{"no voters configured", 0, nil, "c0.registered:9093"},
+		{"not registered yet", 7, voters, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q := Quorum{Leader: tc.leader, Endpoints: registered}
+			if have := q.leaderAddr(1, "localhost:9093", tc.voters); have != tc.want {
+				t.Errorf("want %q, have %q", tc.want, have)
+			}
+		})
+	}
+}

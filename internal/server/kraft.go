@@ -25,6 +25,10 @@ type KRaftOptions struct {
 	// KafkaOptions.Bootstrap is unused. A combined node or a broker apart
 	// is waited for and checked through its broker.
 	Controller string
+	// Voters are the quorum's voters' host:port by node id, as
+	// configured (static voters or initial controllers): where a
+	// controller apart's check asks the leader it names.
+	Voters map[int32]string
 	// ClusterID is the cluster's id, or "" to generate one at the format.
 	ClusterID string
 	// Dirs are the directories the format writes, and Unformatted those
@@ -47,8 +51,9 @@ const storageTool = "kafka.tools.StorageTool"
 // until its broker is listed in metadata (which needs its controller
 // quorum to have a leader and the broker to be registered and unfenced),
 // reconciles the topics, and waits until the node ends. A controller
-// apart is waited for until its quorum has a leader and it has caught up
-// (package controller), and then checked for a leader.
+// apart is waited for until its quorum has a leader that answers as one
+// and it has caught up (package controller), and then checked for such a
+// leader.
 func (k *Kafka) runKRaft(restart int) error {
 	t0 := time.Now()
 	phase := k.phaseSetter(restart)
@@ -66,13 +71,13 @@ func (k *Kafka) runKRaft(restart int) error {
 		cfg := broker.Config(version)
 		return k.launch(health.WaitingLeader, phase, t0, func(ctx context.Context) error {
 			t1 := time.Now()
-			q, err := controller.Wait(ctx, addr, k.opts.BrokerID, cfg)
+			q, err := controller.Wait(ctx, addr, k.opts.BrokerID, k.opts.KRaft.Voters, cfg)
 			if err != nil {
 				return err
 			}
 			k.Log.Info("ready", "phase", "controller", "leader", q.Leader, "took", since(t1))
 			return nil
-		}, controller.NewChecker(addr, k.opts.BrokerID, cfg, k.Checks.Period))
+		}, controller.NewChecker(addr, k.opts.BrokerID, k.opts.KRaft.Voters, cfg, k.Checks.Period))
 	}
 	return k.launch(health.WaitingKRaft, phase, t0, func(ctx context.Context) error {
 		return k.bootstrapKRaft(ctx, phase)
