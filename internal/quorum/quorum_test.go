@@ -179,3 +179,46 @@ func TestAskNobody(t *testing.T) {
 		t.Fatalf("want an error from a closed port, have mode %q", mode)
 	}
 }
+
+// TestAskAfter: the connection is made at once, srvr only after the hold;
+// a context that ends during the hold ends the ask.
+func TestAskAfter(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan time.Duration, 2)
+	done := make(chan struct{})
+	t.Cleanup(func() { ln.Close(); <-done })
+	go func() {
+		defer close(done)
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted := time.Now()
+			cmd := make([]byte, 4)
+			if _, err := io.ReadFull(conn, cmd); err == nil {
+				waited <- time.Since(accepted)
+				io.WriteString(conn, leaderShort)
+			}
+			conn.Close()
+		}
+	}()
+	const hold = 200 * time.Millisecond
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if mode, err := AskAfter(ctx, ln.Addr().String(), hold); err != nil || mode != Leader {
+		t.Fatalf("want leader, have %q, %v", mode, err)
+	}
+	if have := <-waited; have < hold-10*time.Millisecond {
+		t.Errorf("srvr came %s after the connection, want at least %s", have, hold)
+	}
+
+	short, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := AskAfter(short, ln.Addr().String(), hold); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("context ended during the hold: want %v, have %v", context.DeadlineExceeded, err)
+	}
+}

@@ -7,7 +7,9 @@
 // logs "Close of session 0x0" with a "ZooKeeperServer not running" stack
 // trace for each attempt. srvr gets "This ZooKeeper instance is not
 // currently serving requests" instead, and the server logs nothing above
-// INFO.
+// INFO, provided it has created its database before it closes the
+// connection: each srvr waits a moment on its connection before it is
+// sent (quorum.AskAfter).
 //
 // srvr is always allowed in ZooKeeper 3.4 (the one of Kafka 0.8) and is in
 // the default 4lw.commands.whitelist of 3.5 and later. A server that
@@ -44,6 +46,12 @@ const SessionTimeout = 10 * time.Second
 // askTimeout bounds each srvr exchange.
 const askTimeout = 2 * time.Second
 
+// askHold is how long a srvr connection waits before it asks, so that a
+// server that is creating its database does not close it meanwhile
+// (quorum.AskAfter); it adds as much to the wait for a server that
+// serves.
+const askHold = 100 * time.Millisecond
+
 // Wait returns a connection to servers once it has a session, asked for
 // once a server says it serves (at once where srvr is refused). It gives
 // up when ctx ends, with an error naming the servers, the last answer or
@@ -70,7 +78,7 @@ func Serving(ctx context.Context, servers []string, log hclog.Logger) error {
 	_, err := backoff.Retry(ctx, func() (quorum.Mode, error) {
 		for _, s := range servers {
 			actx, cancel := context.WithTimeout(ctx, askTimeout)
-			mode, err := quorum.Ask(actx, s)
+			mode, err := quorum.AskAfter(actx, s, askHold)
 			cancel()
 			switch {
 			case ended(ctx):
