@@ -79,11 +79,19 @@ func TestParse(t *testing.T) {
 // fakeServer answers each connection that sends srvr with reply, or holds
 // it without an answer when reply is empty; it ends with the test.
 func fakeServer(t *testing.T, reply string) string {
+	addr, _ := timedServer(t, reply)
+	return addr
+}
+
+// timedServer is fakeServer, and also sends on the channel how long each
+// connection waited, from its accept, before srvr came (the first 8).
+func timedServer(t *testing.T, reply string) (string, <-chan time.Duration) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	waited := make(chan time.Duration, 8)
 	done := make(chan struct{})
 	t.Cleanup(func() { ln.Close(); <-done })
 	go func() {
@@ -93,10 +101,15 @@ func fakeServer(t *testing.T, reply string) string {
 			if err != nil {
 				return
 			}
+			accepted := time.Now()
 			cmd := make([]byte, 4)
 			if _, err := io.ReadFull(conn, cmd); err != nil || string(cmd) != "srvr" {
 				conn.Close()
 				continue
+			}
+			select {
+			case waited <- time.Since(accepted):
+			default:
 			}
 			if reply == "" {
 				// Held open until the client gives up.
@@ -107,7 +120,7 @@ func fakeServer(t *testing.T, reply string) string {
 			conn.Close()
 		}
 	}()
-	return ln.Addr().String()
+	return ln.Addr().String(), waited
 }
 
 func TestAsk(t *testing.T) {
@@ -183,42 +196,22 @@ func TestAskNobody(t *testing.T) {
 // TestAskAfter: the connection is made at once, srvr only after the hold;
 // a context that ends during the hold ends the ask.
 func TestAskAfter(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	waited := make(chan time.Duration, 2)
-	done := make(chan struct{})
-	t.Cleanup(func() { ln.Close(); <-done })
-	go func() {
-		defer close(done)
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			accepted := time.Now()
-			cmd := make([]byte, 4)
-			if _, err := io.ReadFull(conn, cmd); err == nil {
-				waited <- time.Since(accepted)
-				io.WriteString(conn, leaderShort)
-			}
-			conn.Close()
-		}
-	}()
+	addr, waited := timedServer(t, leaderShort)
 	const hold = 200 * time.Millisecond
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if mode, err := AskAfter(ctx, ln.Addr().String(), hold); err != nil || mode != Leader {
+	if mode, err := AskAfter(ctx, addr, hold); err != nil || mode != Leader {
 		t.Fatalf("want leader, have %q, %v", mode, err)
 	}
-	if have := <-waited; have < hold-10*time.Millisecond {
-		t.Errorf("srvr came %s after the connection, want at least %s", have, hold)
+	// Measured from the server's accept, which can come after the
+	// client's connect on a loaded machine: half the hold is the bound.
+	if have := <-waited; have < hold/2 {
+		t.Errorf("srvr came %s after the connection, want about %s", have, hold)
 	}
 
 	short, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	if _, err := AskAfter(short, ln.Addr().String(), hold); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := AskAfter(short, addr, hold); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("context ended during the hold: want %v, have %v", context.DeadlineExceeded, err)
 	}
 }
